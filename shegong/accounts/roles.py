@@ -1,0 +1,77 @@
+"""Built-in roles (DESIGN.md §1) and the permissions each starts with.
+
+Roles are data: the security admin changes their permissions in the UI. This module only creates the missing built-in
+roles after `migrate`, so an edited role keeps its edits.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+VIEW_REFERENCE = ["regions.view_region", "refdata.view_dictionary", "policies.view_policyprofile"]
+
+BUILTIN_ROLES: dict[str, tuple] = {
+    "civil_affairs_admin": (
+        _("民政部门管理员"),
+        _("本辖区的登记、目标、政策规则集、看板、评估与督查"),
+        [
+            *VIEW_REFERENCE,
+            "policies.change_policyprofile",
+            "agencies.view_agency",
+            "agencies.change_agency",
+            "accounts.reveal_personal_data",
+        ],
+    ),
+    "station_head": (
+        _("站长"),
+        _("本站点及下属社工室、人员在岗、服务需求与派单"),
+        [*VIEW_REFERENCE, "agencies.view_agency", "accounts.reveal_personal_data"],
+    ),
+    "agency_admin": (
+        _("机构管理员"),
+        _("本机构的人员、项目、预算与自评"),
+        [*VIEW_REFERENCE, "agencies.view_agency", "accounts.reveal_personal_data"],
+    ),
+    "social_worker": (_("社工"), _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"), VIEW_REFERENCE),
+    "supervisor": (_("督导"), _("被督导人与督导记录"), VIEW_REFERENCE),
+    "evaluator": (_("评估专家"), _("分配给自己的评估"), VIEW_REFERENCE),
+    "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region"]),
+    "system_admin": (
+        _("系统管理员"),
+        _("用户账户与系统设置（字典）；不能查看操作日志"),
+        [*VIEW_REFERENCE, "accounts.manage_users", "accounts.view_user", "refdata.change_dictionary"],
+    ),
+    "security_admin": (
+        _("安全管理员"),
+        _("角色、权限与授权；不能管理账户，不能查看操作日志"),
+        [*VIEW_REFERENCE, "accounts.manage_roles", "accounts.view_user"],
+    ),
+    "audit_admin": (_("审计管理员"), _("只能查看操作日志"), ["audit.view_auditentry"]),
+}
+
+
+def ensure_builtin_roles(sender=None, **kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    from shegong.accounts.models import Role
+
+    # Permissions are normally created per app after migrate; make sure all exist before roles refer to them.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for code, (name, description, perms) in BUILTIN_ROLES.items():
+        role, created = Role.objects.get_or_create(
+            code=code, defaults={"name": str(name), "description": str(description), "is_builtin": True}
+        )
+        if created:
+            role.permissions.set(permissions_by_name(perms, Permission))
+
+
+def permissions_by_name(names: list[str], permission_model) -> list:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        perm = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is None:
+            raise LookupError(f"built-in role refers to unknown permission {name}")
+        found.append(perm)
+    return found

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from shegong.api import api
+
+urlpatterns = [
+    path("", include("shegong.web.urls")),
+    path("accounts/", include("shegong.accounts.urls")),
+    path("regions/", include("shegong.regions.urls")),
+    path("audit/", include("shegong.audit.urls")),
+    path("policies/", include("shegong.policies.urls")),
+    path("refdata/", include("shegong.refdata.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "shegong.web.views.bad_request"
+handler403 = "shegong.web.views.permission_denied"
+handler404 = "shegong.web.views.page_not_found"
+handler500 = "shegong.web.views.server_error"
