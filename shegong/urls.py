@@ -6,6 +6,7 @@ from shegong.api import api
 urlpatterns = [
     path("", include("shegong.web.urls")),
     path("accounts/", include("shegong.accounts.urls")),
+    path("core/", include("shegong.core.urls")),
     path("regions/", include("shegong.regions.urls")),
     path("audit/", include("shegong.audit.urls")),
     path("policies/", include("shegong.policies.urls")),
