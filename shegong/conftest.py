@@ -1,15 +1,15 @@
 import pytest
 
+from shegong.testing.baseline import ensure_baseline
+from shegong.testing.browser import chromium_browser, page, phone_page  # noqa: F401  (fixtures)
 from shegong.testing.world import build_world
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """After migrations: the real divisions of 广州市 (4401), once per test session."""
-    from shegong.regions.loading import load_shipped
-
+    """After migrations: the baseline data (the real divisions of 广州市), once per test session."""
     with django_db_blocker.unblock():
-        load_shipped(city="4401")
+        ensure_baseline()
 
 
 @pytest.fixture(autouse=True)
@@ -23,4 +23,6 @@ def _fast_and_isolated(settings):
 
 @pytest.fixture
 def world(db):
+    # Transactional tests start from a flushed database: put the baseline back first (a no-op otherwise).
+    ensure_baseline()
     return build_world()

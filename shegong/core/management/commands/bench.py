@@ -1,6 +1,7 @@
 """`shegong bench NAME [options]`: run a benchmark that prints a table. Benchmarks live in `<app>/benchmarks.py`
 as `BENCHMARKS = {"name": function(stdout, **options)}`; they are commands, never timed assertions in tests."""
 
+import argparse
 from importlib import import_module
 
 from django.apps import apps
@@ -27,7 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="benchmark name; omit to list them")
-        parser.add_argument("options", nargs="*", help="key=value options passed to the benchmark")
+        parser.add_argument(
+            "options", nargs=argparse.REMAINDER, help="options for the benchmark: --key value, --flag or key=value"
+        )
 
     def handle(self, *args, name=None, options=(), **kwargs):
         benchmarks = registry()
@@ -37,10 +40,21 @@ class Command(BaseCommand):
             return
         if name not in benchmarks:
             raise CommandError(f"unknown benchmark {name!r}; known: {', '.join(sorted(benchmarks))}")
-        parsed = {}
-        for item in options:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise CommandError(f"options are key=value, not {item!r}")
-            parsed[key.lstrip("-").replace("-", "_")] = value
-        benchmarks[name](self.stdout, **parsed)
+        benchmarks[name](self.stdout, **parse_options(list(options)))
+
+
+def parse_options(items: list[str]) -> dict[str, str]:
+    """`--scale province`, `--scale=province`, `scale=province` and a bare `--cold` (= "true") all work."""
+    parsed: dict[str, str] = {}
+    while items:
+        item = items.pop(0)
+        key, sep, value = item.lstrip("-").partition("=")
+        if not sep:
+            if item.startswith("--") and items and not items[0].startswith("--"):
+                value = items.pop(0)
+            elif item.startswith("--"):
+                value = "true"
+            else:
+                raise CommandError(f"options are --key value or key=value, not {item!r}")
+        parsed[key.replace("-", "_")] = value
+    return parsed
