@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "shegong.policies",
     "shegong.agencies",
     "shegong.accounts",
+    "shegong.tabular",
     "shegong.audit",
     "shegong.web",
     "django.contrib.auth",
@@ -170,6 +171,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Background tasks: thread (in the web process, default), worker (`shegong worker` processes), immediate (in place).
+TASKS_MODE = env_str("TASKS_MODE", "thread")
+if TASKS_MODE not in {"thread", "worker", "immediate"}:
+    raise ImproperlyConfigured("Environment variable TASKS_MODE must be thread, worker or immediate.")
+# Excel imports: the largest upload accepted and the most data rows in one workbook.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 
 # API tokens: personal access tokens expire after at most this many days.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("shegong.audit.urls")),
     path("policies/", include("shegong.policies.urls")),
     path("refdata/", include("shegong.refdata.urls")),
+    path("tabular/", include("shegong.tabular.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
