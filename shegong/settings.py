@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "shegong.refdata",
     "shegong.policies",
     "shegong.agencies",
+    "shegong.workers",
     "shegong.accounts",
     "shegong.tabular",
     "shegong.audit",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkersConfig(AppConfig):
+    name = "shegong.workers"
+    verbose_name = _("社会工作者")

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.fields import BlindIndexField, EncryptedCharField
+from shegong.core.scope import DataScope
+from shegong.workers.grades import CertificateLevel, JobGrade
+
+
+class SocialWorker(models.Model):
+    """A social worker or practitioner on the register (社会工作者 / 从业人员备案), the talent pool's unit.
+
+    The ID number is stored encrypted and is unique through its keyed hash; birth date and sex are derived from it,
+    never typed. Codes for education, employer kind, post type and service domains come from the reference data (字典).
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在岗")
+        LEFT = "left", _("离职")
+        RETIRED = "retired", _("退休")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, db_index=True)
+    id_number = EncryptedCharField(_("身份证号"), kind="id_number", index_field="id_number_index")
+    id_number_index = BlindIndexField(unique=True)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    phone = EncryptedCharField(_("手机号"), kind="phone", index_field="phone_index")
+    phone_index = BlindIndexField(db_index=True)
+    education = models.CharField(_("学历"), max_length=50, blank=True, help_text=_("字典 education_level 的代码"))
+    major_social_work = models.BooleanField(_("社会工作专业"), default=False)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("工作地区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("所在机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workers",
+    )
+    employer_kind = models.CharField(
+        _("工作单位类型"), max_length=50, blank=True, help_text=_("不在社工机构时填写：字典 employer_kind 的代码")
+    )
+    employer_name = models.CharField(_("工作单位名称"), max_length=200, blank=True)
+    post_type = models.CharField(_("岗位类型"), max_length=50, blank=True, help_text=_("字典 post_type 的代码"))
+    job_grade = models.CharField(_("岗位等级"), max_length=20, choices=JobGrade.choices, blank=True)
+    service_domains = models.JSONField(
+        _("服务领域"), default=list, blank=True, help_text=_("字典 service_domain 的代码")
+    )
+    is_frontline = models.BooleanField(_("一线社会工作者"), default=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="social_worker",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    data_scope = DataScope(region="region", agency="agency", owner="account")
+
+    class Meta:
+        verbose_name = _("社会工作者")
+        verbose_name_plural = _("社会工作者")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["region", "status"], name="worker_region_status_idx"),
+            models.Index(fields=["province_code", "region"], name="worker_province_region_idx"),
+            models.Index(fields=["name"], name="worker_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(agency__isnull=False, employer_kind__gt=""), name="worker_agency_or_other_employer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certificate(models.Model):
+    """A 社会工作者职业水平证书 (助理社会工作师 / 社会工作师 / 高级社会工作师)."""
+
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社会工作者"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    level = models.CharField(_("等级"), max_length=20, choices=CertificateLevel.choices)
+    number = models.CharField(_("证书编号"), max_length=50, unique=True)
+    year_passed = models.PositiveSmallIntegerField(_("取得年份"))
+    authority = models.CharField(_("发证机关"), max_length=100, blank=True)
+
+    data_scope = DataScope(region="worker__region", agency="worker__agency", owner="worker__account")
+
+    class Meta:
+        verbose_name = _("职业水平证书")
+        verbose_name_plural = _("职业水平证书")
+        ordering = ["worker", "-year_passed"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "level"], name="certificate_one_per_level"),
+            models.CheckConstraint(
+                condition=models.Q(year_passed__gte=2008, year_passed__lte=2100), name="certificate_year_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.number}"
+
+
+class CreditEvent(models.Model):
+    """A credit record (信用监管): a commendation or a violation. An open violation blocks renewal; an entry on the
+    blacklist (黑名单) bars the person from government-funded projects and posts while it is in force."""
+
+    class Kind(models.TextChoices):
+        COMMENDATION = "commendation", _("表彰")
+        VIOLATION = "violation", _("违规")
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", _("一般")
+        SERIOUS = "serious", _("严重")
+        BLACKLIST = "blacklist", _("列入黑名单")
+
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社会工作者"), on_delete=models.CASCADE, related_name="credit_events"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(_("程度"), max_length=10, choices=Severity.choices, blank=True)
+    title = models.CharField(_("事由"), max_length=200)
+    description = models.TextField(_("详情"), blank=True)
+    evidence = models.FileField(_("证明材料"), upload_to="credit/%Y/", blank=True)
+    source_document = models.CharField(_("依据文件"), max_length=200, blank=True)
+    occurred_on = models.DateField(_("发生日期"))
+    effective_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期"))
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="worker__region", agency="worker__agency", owner="worker__account")
+
+    class Meta:
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
+        ordering = ["worker", "-occurred_on"]
+        indexes = [models.Index(fields=["worker", "kind", "severity"], name="credit_worker_kind_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="commendation", severity="") | models.Q(kind="violation", severity__gt=""),
+                name="credit_severity_only_for_violations",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("occurred_on")),
+                name="credit_period_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.title}"
