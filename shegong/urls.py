@@ -12,6 +12,8 @@ urlpatterns = [
     path("policies/", include("shegong.policies.urls")),
     path("refdata/", include("shegong.refdata.urls")),
     path("tabular/", include("shegong.tabular.urls")),
+    path("agencies/", include("shegong.agencies.urls")),
+    path("workers/", include("shegong.workers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
