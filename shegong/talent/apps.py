@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TalentConfig(AppConfig):
+    name = "shegong.talent"
+    verbose_name = _("督导与领军人才")
