@@ -136,7 +136,7 @@ def test_detail_shows_the_changes_before_and_after(client, world):
 
 
 def test_export_is_a_workbook_and_is_itself_audited(client, world):
-    add(3, action=AuditEntry.Action.CREATE, object_type="refdata.dictionary", object_repr="=HYPERLINK(\"x\")")
+    add(3, action=AuditEntry.Action.CREATE, object_type="refdata.dictionary", object_repr='=HYPERLINK("x")')
     client.force_login(world.audit_admin)
     response = client.post(f"{reverse('audit:export')}?object_type=refdata.dictionary&action=create")
     assert response.status_code == 200
