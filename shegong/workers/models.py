@@ -1,17 +1,22 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedCharField
 from shegong.core.scope import DataScope
 from shegong.workers.grades import CertificateLevel, JobGrade
 
+SERVICE_DOMAIN_DICTIONARY = "service_domain"
+PATTERN_OPS = "varchar_pattern_ops"
+
 
 class SocialWorker(models.Model):
     """A social worker or practitioner on the register (社会工作者 / 从业人员备案), the talent pool's unit.
 
     The ID number is stored encrypted and is unique through its keyed hash; birth date and sex are derived from it,
-    never typed. Codes for education, employer kind, post type and service domains come from the reference data (字典).
+    never typed. Education, employer kind and post type are codes of reference-data dictionaries (字典, see
+    vocabulary.py); service domains are items of the service_domain dictionary.
     """
 
     class Sex(models.TextChoices):
@@ -24,7 +29,7 @@ class SocialWorker(models.Model):
         RETIRED = "retired", _("退休")
 
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, db_index=True)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, editable=False)
     id_number = EncryptedCharField(_("身份证号"), kind="id_number", index_field="id_number_index")
     id_number_index = BlindIndexField(unique=True)
     birth_date = models.DateField(_("出生日期"))
@@ -33,8 +38,9 @@ class SocialWorker(models.Model):
     phone_index = BlindIndexField(db_index=True)
     education = models.CharField(_("学历"), max_length=50, blank=True, help_text=_("字典 education_level 的代码"))
     major_social_work = models.BooleanField(_("社会工作专业"), default=False)
+    # No index of its own: worker_region_status_idx starts with the region, and "under X" is a range over it.
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("工作地区划"), on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("工作地区划"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
     agency = models.ForeignKey(
@@ -51,8 +57,16 @@ class SocialWorker(models.Model):
     employer_name = models.CharField(_("工作单位名称"), max_length=200, blank=True)
     post_type = models.CharField(_("岗位类型"), max_length=50, blank=True, help_text=_("字典 post_type 的代码"))
     job_grade = models.CharField(_("岗位等级"), max_length=20, choices=JobGrade.choices, blank=True)
-    service_domains = models.JSONField(
-        _("服务领域"), default=list, blank=True, help_text=_("字典 service_domain 的代码")
+    service_domains = models.ManyToManyField(
+        "refdata.DictionaryItem",
+        verbose_name=_("服务领域"),
+        through="WorkerServiceDomain",
+        related_name="+",
+        blank=True,
+    )
+    # The highest certificate held, kept by the certificate services so that lists filter on it without a join.
+    highest_certificate = models.CharField(
+        _("最高证书等级"), max_length=20, choices=CertificateLevel.choices, blank=True, editable=False
     )
     is_frontline = models.BooleanField(_("一线社会工作者"), default=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -72,20 +86,61 @@ class SocialWorker(models.Model):
     class Meta:
         verbose_name = _("社会工作者")
         verbose_name_plural = _("社会工作者")
-        ordering = ["name", "id"]
+        # Pinyin order (by initials, then the name), the list's default sort and its keyset.
+        ordering = ["name_initials", "name", "id"]
         indexes = [
             models.Index(fields=["region", "status"], name="worker_region_status_idx"),
-            models.Index(fields=["province_code", "region"], name="worker_province_region_idx"),
-            models.Index(fields=["name"], name="worker_name_idx"),
+            models.Index(fields=["name_initials", "name", "id"], name="worker_pinyin_order_idx"),
+            # Prefix search (LIKE 'zs%') whatever the database collation: pattern operators on PostgreSQL, a plain
+            # index elsewhere (other databases ignore opclasses).
+            models.Index(fields=["name_initials"], name="worker_initials_prefix_idx", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["name"], name="worker_name_prefix_idx", opclasses=[PATTERN_OPS]),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(agency__isnull=False, employer_kind__gt=""), name="worker_agency_or_other_employer"
             ),
+            models.CheckConstraint(
+                condition=models.Q(province_code=Substr("region", 1, 2)), name="worker_province_matches_region"
+            ),
+            models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]), name="worker_sex_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "left", "retired"]), name="worker_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerServiceDomain(models.Model):
+    """A worker serves in a service domain (服务领域, an item of the service_domain dictionary).
+
+    A table rather than a list in a column, so that the list filters by domain through an index on every database.
+    """
+
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社会工作者"), on_delete=models.CASCADE, related_name="domain_links"
+    )
+    domain = models.ForeignKey(
+        "refdata.DictionaryItem",
+        verbose_name=_("服务领域"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"dictionary__code": SERVICE_DOMAIN_DICTIONARY},
+    )
+
+    data_scope = DataScope(region="worker__region", agency="worker__agency", owner="worker__account")
+
+    class Meta:
+        verbose_name = _("社工服务领域")
+        verbose_name_plural = _("社工服务领域")
+        ordering = ["worker", "domain"]
+        indexes = [models.Index(fields=["domain", "worker"], name="worker_domain_lookup_idx")]
+        constraints = [models.UniqueConstraint(fields=["worker", "domain"], name="worker_domain_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} · {self.domain_id}"
 
 
 class Certificate(models.Model):
@@ -117,8 +172,12 @@ class Certificate(models.Model):
 
 
 class CreditEvent(models.Model):
-    """A credit record (信用监管): a commendation or a violation. An open violation blocks renewal; an entry on the
-    blacklist (黑名单) bars the person from government-funded projects and posts while it is in force."""
+    """A credit record (信用监管): a commendation or a violation with its severity.
+
+    A violation is in force on a day from `occurred_on` through `effective_until` (open-ended when empty) unless it was
+    closed (办结) on or before that day. A violation in force is "open" and blocks renewal of a registration; one of
+    severity 列入黑名单 puts the person on the blacklist, which bars them from government-funded projects and posts
+    (see selectors.assert_worker_assignable, used by every service that places a worker)."""
 
     class Kind(models.TextChoices):
         COMMENDATION = "commendation", _("表彰")
@@ -141,6 +200,15 @@ class CreditEvent(models.Model):
     occurred_on = models.DateField(_("发生日期"))
     effective_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期"))
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closing_note = models.CharField(_("办结说明"), max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -162,6 +230,14 @@ class CreditEvent(models.Model):
                 condition=models.Q(effective_until__isnull=True)
                 | models.Q(effective_until__gte=models.F("occurred_on")),
                 name="credit_period_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("occurred_on")),
+                name="credit_closed_after_occurred",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="violation") | models.Q(closed_on__isnull=True),
+                name="credit_only_violations_close",
             ),
         ]
 
