@@ -110,7 +110,8 @@ def check_score(policy: RatingPolicy, level: int, score: Decimal) -> None:
     raise ValidationError(
         {
             "score": _(
-                "得分 %(score)s 与等级 %(level)sA 不符：按%(source)s的分数线，%(level)sA 须 %(needed)s，该得分对应 %(got)s。"
+                "得分 %(score)s 与等级 %(level)sA 不符：按%(source)s的分数线，"
+                "%(level)sA 须 %(needed)s，该得分对应 %(got)s。"
             )
             % {
                 "score": canonical_decimal(score),
