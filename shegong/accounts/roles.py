@@ -7,6 +7,16 @@ roles after `migrate`, so an edited role keeps its edits.
 from django.utils.translation import gettext_lazy as _
 
 VIEW_REFERENCE = ["regions.view_region", "refdata.view_dictionary", "policies.view_policyprofile"]
+# The talent pool (人才库): who may see and keep workers' records, certificates and credit records in their scope. A
+# worker reads their own record without these (the record's owner), as 我的档案.
+VIEW_WORKERS = ["workers.view_socialworker", "workers.view_creditevent"]
+MANAGE_WORKERS = [
+    *VIEW_WORKERS,
+    "workers.add_socialworker",
+    "workers.change_socialworker",
+    "workers.add_certificate",
+    "workers.delete_certificate",
+]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
@@ -20,18 +30,27 @@ BUILTIN_ROLES: dict[str, tuple] = {
             "agencies.change_agency",
             "agencies.add_agencyrating",
             "agencies.add_agencystatusevent",
+            *MANAGE_WORKERS,
+            "workers.add_creditevent",
+            "workers.change_creditevent",
             "accounts.reveal_personal_data",
         ],
     ),
     "station_head": (
         _("站长"),
         _("本站点及下属社工室、人员在岗、服务需求与派单"),
-        [*VIEW_REFERENCE, "agencies.view_agency", "accounts.reveal_personal_data"],
+        [*VIEW_REFERENCE, "agencies.view_agency", *VIEW_WORKERS, "accounts.reveal_personal_data"],
     ),
     "agency_admin": (
         _("机构管理员"),
         _("本机构的人员、项目、预算与自评"),
-        [*VIEW_REFERENCE, "agencies.view_agency", "agencies.change_agency", "accounts.reveal_personal_data"],
+        [
+            *VIEW_REFERENCE,
+            "agencies.view_agency",
+            "agencies.change_agency",
+            *MANAGE_WORKERS,
+            "accounts.reveal_personal_data",
+        ],
     ),
     "social_worker": (_("社工"), _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"), VIEW_REFERENCE),
     "supervisor": (_("督导"), _("被督导人与督导记录"), VIEW_REFERENCE),
