@@ -15,9 +15,10 @@ class RoleBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        user = User._default_manager.filter(username=username).first()
-        if user is not None and user.is_locked():
-            # Stop here: even the right password must not open a locked account, nor reveal that it was right.
+        locked_until = User._default_manager.filter(username=username).values_list("locked_until", flat=True).first()
+        if locked_until is not None and User(locked_until=locked_until).is_locked():
+            # Stop here: even the right password must not open a locked account. Django's authenticate() turns this
+            # into one user_login_failed signal, which audits the attempt (signals.py); nothing else counts it.
             raise AccountLocked
         return super().authenticate(request, username=username, password=password, **kwargs)
 

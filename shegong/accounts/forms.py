@@ -1,33 +1,52 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
 from shegong.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
+    """Django's sign-in form with the lockout message.
+
+    Counting and auditing happen in one place only: `authenticate()` sends `user_login_failed` once per refused
+    attempt (also when RoleBackend refuses a locked account), and the receiver in signals.py calls
+    services.login_failed. This form only reads the outcome, so an attempt is never counted twice.
+    """
+
     error_messages = {
         "invalid_login": gettext_lazy("用户名或密码错误。连续失败 %(max)d 次将锁定账户 %(minutes)d 分钟。"),
         "inactive": gettext_lazy("该账户已停用。"),
+        "locked": gettext_lazy("账户因多次登录失败已被锁定，请于 %(time)s 之后再试，或联系系统管理员解锁。"),
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        user = User.objects.filter(username=username).only("locked_until").first() if username else None
-        if user is not None and user.is_locked():
-            # Count this attempt too (it is audited), then refuse without checking the password.
-            from shegong.accounts.services import login_failed
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                locked_until = self._locked_until(username)
+                if locked_until is not None:
+                    raise self.get_locked_error(locked_until)
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
-            login_failed(username=username)
-            raise ValidationError(
-                _("账户因多次登录失败已被锁定，请于 %(time)s 之后再试，或联系系统管理员解锁。")
-                % {"time": user.locked_until.astimezone().strftime("%H:%M")},
-                code="locked",
-            )
-        return super().clean()
+    @staticmethod
+    def _locked_until(username: str):
+        # Read after authenticate(): the attempt just refused may be the one that locked the account.
+        locked_until = User.objects.filter(username=username).values_list("locked_until", flat=True).first()
+        return locked_until if locked_until is not None and locked_until > timezone.now() else None
+
+    def get_locked_error(self, locked_until):
+        local = timezone.localtime(locked_until)
+        same_day = local.date() == timezone.localdate()
+        when = formats.date_format(local, "H:i" if same_day else "Y-m-d H:i")
+        return ValidationError(self.error_messages["locked"] % {"time": when}, code="locked")
 
     def get_invalid_login_error(self):
         return ValidationError(

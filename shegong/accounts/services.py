@@ -9,13 +9,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.accounts.models import ApiToken, Role, RoleAssignment, User
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import diff, record, snapshot
+from shegong.core.fields import EncryptedCharField
 
 TOKEN_PREFIX = "sg_"
 USER_FIELDS = ["username", "display_name", "phone", "email", "home_region", "home_agency", "is_active"]
@@ -31,7 +31,9 @@ def require_perm(actor: User, perm: str) -> None:
 
 @transaction.atomic
 def login_succeeded(*, user: User) -> None:
+    """A successful sign-in clears the failure count and any expired lock."""
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    user.failed_login_count, user.locked_until = 0, None
     record(actor=user, action=AuditEntry.Action.LOGIN, obj=user)
 
 
@@ -42,32 +44,44 @@ def logout_recorded(*, user: User) -> None:
 
 @transaction.atomic
 def login_failed(*, username: str) -> None:
-    """Count a failure; the N-th in a row locks the account for the configured minutes."""
-    user = User.objects.select_for_update().filter(username=username).first()
+    """One refused sign-in (called once per attempt, from the user_login_failed signal).
+
+    Counts it toward the lockout; the N-th failure in a row locks the account for the configured minutes. Attempts
+    against a locked account are audited but not counted (the lock is not extended, so an attacker cannot keep a
+    person locked out forever). An unknown username is audited under the name typed, and nothing is created.
+    """
+    username = (username or "")[:150]
+    user = User.objects.select_for_update().filter(username=username).first() if username else None
     if user is None:
-        record(actor=None, actor_username=username[:150], action=AuditEntry.Action.LOGIN_FAILED, note=_("账号不存在"))
+        record(actor=None, actor_username=username, action=AuditEntry.Action.LOGIN_FAILED, note=_("账号不存在"))
         return
     if user.is_locked():
         record(
             actor=None, actor_username=username, action=AuditEntry.Action.LOGIN_FAILED, obj=user, note=_("账户已锁定")
         )
         return
-    user.failed_login_count = F("failed_login_count") + 1
-    user.save(update_fields=["failed_login_count"])
-    user.refresh_from_db(fields=["failed_login_count"])
-    record(actor=None, actor_username=username, action=AuditEntry.Action.LOGIN_FAILED, obj=user)
-    if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.failed_login_count = 0
-        user.save(update_fields=["locked_until", "failed_login_count"])
-        record(
-            actor=None,
-            actor_username=username,
-            action=AuditEntry.Action.LOCKED,
-            obj=user,
-            note=_("连续 %(count)d 次登录失败，锁定 %(minutes)d 分钟")
-            % {"count": settings.LOGIN_MAX_FAILURES, "minutes": settings.LOGIN_LOCKOUT_MINUTES},
-        )
+    failures = user.failed_login_count + 1
+    record(
+        actor=None,
+        actor_username=username,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        obj=user,
+        note=_("密码错误（连续第 %(count)d 次）") % {"count": failures},
+    )
+    if failures < settings.LOGIN_MAX_FAILURES:
+        User.objects.filter(pk=user.pk).update(failed_login_count=failures)
+        return
+    locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=locked_until)
+    record(
+        actor=None,
+        actor_username=username,
+        action=AuditEntry.Action.LOCKED,
+        obj=user,
+        changes={"locked_until": [None, locked_until.isoformat()]},
+        note=_("连续 %(count)d 次登录失败，锁定 %(minutes)d 分钟")
+        % {"count": settings.LOGIN_MAX_FAILURES, "minutes": settings.LOGIN_LOCKOUT_MINUTES},
+    )
 
 
 # --- Users -----------------------------------------------------------------------------------------------------------
@@ -154,10 +168,22 @@ def user_unlock(*, actor: User, user: User) -> None:
 
 @transaction.atomic
 def reveal_personal_value(*, actor: User, obj, field_name: str) -> str:
-    """The unmasked value of an encrypted field, for someone allowed to see it; the viewing itself is audited."""
+    """The unmasked value of an encrypted field, for someone allowed to see it; the viewing itself is audited.
+
+    Checks the permission; the caller has already fetched `obj` through the data scope (get_scoped_or_404), because
+    being out of scope must look like "not found", which is the view's answer to give.
+    """
     require_perm(actor, "accounts.reveal_personal_data")
-    value = getattr(obj, field_name)
-    record(actor=actor, action=AuditEntry.Action.REVEAL, obj=obj, note=field_name)
+    field = obj._meta.get_field(field_name)
+    if not isinstance(field, EncryptedCharField):
+        raise ValueError(f"{obj._meta.label}.{field_name} is not an encrypted personal-data field")
+    value = getattr(obj, field.attname)
+    record(
+        actor=actor,
+        action=AuditEntry.Action.REVEAL,
+        obj=obj,
+        note=_("查看了完整的「%(field)s」（%(name)s）") % {"field": field.verbose_name, "name": field_name},
+    )
     return value
 
 

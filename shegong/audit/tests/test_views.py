@@ -165,3 +165,10 @@ def test_export_over_the_limit_asks_to_narrow_the_filters(client, world, monkeyp
 def test_export_needs_post(client, world):
     client.force_login(world.audit_admin)
     assert client.get(reverse("audit:export")).status_code == 405
+
+
+def test_the_page_speaks_english_when_asked(client, world):
+    add(action=AuditEntry.Action.LOGIN_FAILED, actor_username="mallory")
+    client.force_login(world.audit_admin)
+    html = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Audit log" in html and "Failed sign-in" in html and "Older entries" not in html
