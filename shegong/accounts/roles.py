@@ -52,7 +52,11 @@ BUILTIN_ROLES: dict[str, tuple] = {
             "accounts.reveal_personal_data",
         ],
     ),
-    "social_worker": (_("社工"), _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"), VIEW_REFERENCE),
+    "social_worker": (
+        _("社工"),
+        _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"),
+        [*VIEW_REFERENCE, "workers.view_own_profile"],
+    ),
     "supervisor": (_("督导"), _("被督导人与督导记录"), VIEW_REFERENCE),
     "evaluator": (_("评估专家"), _("分配给自己的评估"), VIEW_REFERENCE),
     "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region"]),

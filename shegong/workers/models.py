@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedCharField
@@ -86,6 +87,7 @@ class SocialWorker(models.Model):
     class Meta:
         verbose_name = _("社会工作者")
         verbose_name_plural = _("社会工作者")
+        permissions = [("view_own_profile", _("查看本人的社工档案（我的档案）"))]
         # Pinyin order (by initials, then the name), the list's default sort and its keyset.
         ordering = ["name_initials", "name", "id"]
         indexes = [
@@ -111,6 +113,12 @@ class SocialWorker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def age(self) -> int:
+        from shegong.workers.identity import age_on
+
+        return age_on(self.birth_date, timezone.localdate())
 
 
 class WorkerServiceDomain(models.Model):
@@ -209,8 +217,14 @@ class CreditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Empty for records written by installation scripts (the demo) rather than a person.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
