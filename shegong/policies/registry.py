@@ -191,7 +191,10 @@ class Param:
             return f"{canonical_decimal(value)}%"
         if self.type == ParamType.MONEY:
             return f"{format_money(value)} {self.unit}"
-        text = f"{value:,}" if isinstance(value, int) and self.type != ParamType.INT else canonical_decimal(value)
+        if isinstance(value, int):
+            text = str(value) if self.type == ParamType.INT else f"{value:,}"
+        else:
+            text = canonical_decimal(value)
         return f"{text} {self.unit}".strip()
 
 

@@ -40,7 +40,7 @@ def profile_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         profiles = profiles.filter(
-            Q(name__icontains=query) | Q(region__name__icontains=query) | Q(region_id__startswith=query)
+            Q(name__icontains=query) | Q(region__name__icontains=query) | Q(region__code__startswith=query)
         )
     profiles = list(profiles)
     editable = selectors.editable_profile_ids(request.user, [profile.pk for profile in profiles])
