@@ -257,3 +257,14 @@ class CreditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.title}"
+
+    def in_force_on(self, day) -> bool:
+        """The Python twin of selectors.in_force_q, for one record already loaded."""
+        return (
+            self.occurred_on <= day
+            and (self.effective_until is None or self.effective_until >= day)
+            and (self.closed_on is None or self.closed_on > day)
+        )
+
+    def is_open_on(self, day) -> bool:
+        return self.kind == self.Kind.VIOLATION and self.in_force_on(day)

@@ -1,9 +1,9 @@
 """The reference lists (字典) a worker's record uses: education, employer kind, post type and service domains.
 
-The values are stable codes of refdata's DictionaryItem, so an administrator renames or retires an item without a code
-change. Until a dictionary is seeded (a fresh database, or the reference-data app not yet migrated), the lists below
-stand in, with the same codes the seed uses: the sources are the issue's employer kinds and post types, seed 000
-(深圳, 16 service domains) and seed 001 (浙江, which adds 扶贫济困, 社区矫正, 安置帮教, 医患关系, 青少年事务).
+Education, employer kind and post type are stored as the stable code of a refdata DictionaryItem, so an administrator
+renames or retires an item without a code change; until such a dictionary is seeded, the lists below stand in (the
+employer kinds and post types are the issue's: 社区/事业单位/党政机关/群团组织/企业, 专业社工岗/行政辅助岗/督导岗).
+Service domains are DictionaryItem rows themselves (SocialWorker.service_domains), like an agency's.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 EDUCATION = "education_level"
 EMPLOYER_KIND = "employer_kind"
 POST_TYPE = "post_type"
-SERVICE_DOMAIN = "service_domain"
+SERVICE_DOMAIN = "service_domain"  # SocialWorker.service_domains: items of this dictionary
 
 DEFAULTS: dict[str, list[tuple[str, str]]] = {
     EDUCATION: [
@@ -33,29 +33,6 @@ DEFAULTS: dict[str, list[tuple[str, str]]] = {
         ("professional", _("专业社工岗")),
         ("admin_support", _("行政辅助岗")),
         ("supervision", _("督导岗")),
-    ],
-    SERVICE_DOMAIN: [
-        ("social_welfare", _("社会福利")),
-        ("social_assistance", _("社会救助")),
-        ("charity", _("慈善事业")),
-        ("community_building", _("社区建设")),
-        ("marriage_family", _("婚姻家庭")),
-        ("mental_health", _("精神卫生")),
-        ("disability_rehabilitation", _("残障康复")),
-        ("education_guidance", _("教育辅导")),
-        ("employment_assistance", _("就业援助")),
-        ("worker_support", _("职工帮扶")),
-        ("crime_prevention", _("犯罪预防")),
-        ("drug_rehabilitation", _("禁毒戒毒")),
-        ("correction_support", _("矫治帮教")),
-        ("health", _("卫生健康")),
-        ("dispute_mediation", _("纠纷调解")),
-        ("emergency_response", _("应急处置")),
-        ("poverty_relief", _("扶贫济困")),
-        ("community_correction", _("社区矫正")),
-        ("resettlement_support", _("安置帮教")),
-        ("doctor_patient", _("医患关系")),
-        ("youth_affairs", _("青少年事务")),
     ],
 }
 
@@ -94,3 +71,10 @@ def label(table: dict[str, str], code: str) -> str:
 
 def labels(table: dict[str, str], codes) -> list[str]:
     return [table.get(code, code) for code in codes or []]
+
+
+def domain_items():
+    """The active service domains, in display order."""
+    from shegong.refdata.models import DictionaryItem
+
+    return DictionaryItem.objects.filter(dictionary__code=SERVICE_DOMAIN, is_active=True).order_by("sort_order", "code")

@@ -1,0 +1,11 @@
+"""The permissions of the talent pool, by name. Roles grant them (accounts/roles.py); the data scope decides where."""
+
+VIEW = "workers.view_socialworker"
+ADD = "workers.add_socialworker"
+CHANGE = "workers.change_socialworker"
+ADD_CERTIFICATE = "workers.add_certificate"
+DELETE_CERTIFICATE = "workers.delete_certificate"
+VIEW_CREDIT = "workers.view_creditevent"
+ADD_CREDIT = "workers.add_creditevent"
+CHANGE_CREDIT = "workers.change_creditevent"
+REVEAL = "accounts.reveal_personal_data"
