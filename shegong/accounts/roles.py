@@ -35,6 +35,31 @@ REVIEW_REGISTRATION = [
     "registration.verify_trainingrecord",
 ]
 
+# Supervisors, leading talents and honours (督导与人才): bureaus and agencies keep them in their scope. A supervisor
+# records their own sessions (as the owner of their supervisor profile); recording for others needs the keeper's
+# change permission too (talent.services.can_record_session).
+VIEW_TALENT = [
+    "talent.view_supervisorprofile",
+    "talent.view_supervisionsession",
+    "talent.view_leadingtalent",
+    "talent.view_honour",
+]
+KEEP_TALENT = [
+    *VIEW_TALENT,
+    "talent.change_supervisorprofile",
+    "talent.add_supervisionsession",
+    "talent.delete_supervisionsession",
+    "talent.change_leadingtalent",
+    "talent.change_honour",
+]
+# Recruitment (招聘): every signed-in role that looks for work or oversees it reads the board; workers apply; agencies
+# post and decide; bureaus oversee applications and employment in their region. Pay (薪酬) is seen and set only by the
+# employer's admins and the bureaus of the worker's region (no owner, no peers).
+SEEK_WORK = ["recruitment.view_jobopening", "recruitment.add_jobapplication"]
+OVERSEE_RECRUITMENT = ["recruitment.view_jobopening", "recruitment.view_jobapplication", "recruitment.view_employment"]
+RECRUIT = [*OVERSEE_RECRUITMENT, "recruitment.change_jobopening", "recruitment.change_jobapplication"]
+KEEP_PAY = ["recruitment.view_workerpay", "recruitment.add_workerpay", "recruitment.delete_workerpay"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),
@@ -52,13 +77,24 @@ BUILTIN_ROLES: dict[str, tuple] = {
             "workers.change_creditevent",
             *KEEP_REGISTRATION,
             *REVIEW_REGISTRATION,
+            *KEEP_TALENT,
+            *OVERSEE_RECRUITMENT,
+            *KEEP_PAY,
             "accounts.reveal_personal_data",
         ],
     ),
     "station_head": (
         _("站长"),
         _("本站点及下属社工室、人员在岗、服务需求与派单"),
-        [*VIEW_REFERENCE, "agencies.view_agency", *VIEW_WORKERS, *VIEW_REGISTRATION, "accounts.reveal_personal_data"],
+        [
+            *VIEW_REFERENCE,
+            "agencies.view_agency",
+            *VIEW_WORKERS,
+            *VIEW_REGISTRATION,
+            *VIEW_TALENT,
+            "recruitment.view_jobopening",
+            "accounts.reveal_personal_data",
+        ],
     ),
     "agency_admin": (
         _("机构管理员"),
@@ -69,15 +105,28 @@ BUILTIN_ROLES: dict[str, tuple] = {
             "agencies.change_agency",
             *MANAGE_WORKERS,
             *KEEP_REGISTRATION,
+            *KEEP_TALENT,
+            *RECRUIT,
+            *KEEP_PAY,
             "accounts.reveal_personal_data",
         ],
     ),
     "social_worker": (
         _("社工"),
         _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"),
-        [*VIEW_REFERENCE, "workers.view_own_profile"],
+        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK],
     ),
-    "supervisor": (_("督导"), _("被督导人与督导记录"), VIEW_REFERENCE),
+    "supervisor": (
+        _("督导"),
+        _("被督导人与督导记录"),
+        [
+            *VIEW_REFERENCE,
+            "talent.view_supervisorprofile",
+            "talent.view_supervisionsession",
+            "talent.add_supervisionsession",
+            *SEEK_WORK,
+        ],
+    ),
     "evaluator": (_("评估专家"), _("分配给自己的评估"), VIEW_REFERENCE),
     "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region"]),
     "system_admin": (
