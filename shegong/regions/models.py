@@ -1,14 +1,43 @@
+from functools import reduce
+from operator import or_
+
 from django.db import models
+from django.db.models.functions import Length, Substr
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.scope import DataScope
+from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTHS, prefix, subtree_bounds
+
+# 城乡分类代码 (NBS, 统计上划分城乡的规定): 111 主城区, 112 城乡结合区, 121 镇中心区, 122 镇乡结合区,
+# 123 特殊区域 (urban); 210 乡中心区, 220 村庄 (rural).
+URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
+
+
+def level_matches_code() -> models.Q:
+    """A level-L code has a non-zero segment of its own at level L and zeros after it (province 2 + city 2 +
+    county 2 + township 3 + village 3 digits). Rows that repeat their parent's code (the county-level 东莞市
+    441900 of some lists) therefore cannot be stored, and one code always has one level."""
+    options = []
+    start = 0
+    for level, end in PREFIX_LENGTHS.items():
+        condition = models.Q(level=level) & ~models.Q(
+            Exact(Substr("code", start + 1, end - start), "0" * (end - start))
+        )
+        if end < CODE_LENGTH:
+            condition &= models.Q(Exact(Substr("code", end + 1, CODE_LENGTH - end), "0" * (CODE_LENGTH - end)))
+        options.append(condition)
+        start = end
+    return models.Q(Exact(Length("code"), CODE_LENGTH)) & reduce(or_, options)
 
 
 class Region(models.Model):
     """An administrative division (行政区划) of the 2023 statistical codes, at one of five levels.
 
     The primary key is the canonical 12-digit code, so a descendant query is a range over the key (see codes.py) and
-    every other table's region foreign key holds the code itself, province first.
+    every other table's region foreign key holds the code itself, province first. The level is stored as loaded
+    (from the file a row comes from); a constraint checks that it agrees with the code's segments. The parent is the
+    nearest region above, which skips a level for the towns of 东莞市, 中山市 and 儋州市 (no county level).
     """
 
     class Level(models.IntegerChoices):
@@ -53,6 +82,10 @@ class Region(models.Model):
             models.CheckConstraint(
                 condition=models.Q(area_class__in=["urban", "rural", ""]), name="region_area_class_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(urban_rural_code__in=["", *URBAN_RURAL_CODES]), name="region_urban_rural_code_valid"
+            ),
+            models.CheckConstraint(condition=level_matches_code(), name="region_level_matches_code"),
         ]
 
     def __str__(self) -> str:
@@ -60,9 +93,13 @@ class Region(models.Model):
 
     @property
     def short_code(self) -> str:
-        from shegong.regions.codes import prefix
-
+        """The code at its own length (44, 4401, 440104, 440104003, 440104003001), as people write it."""
         return prefix(self.code, self.level)
+
+    @property
+    def subtree_bounds(self) -> tuple[str, str]:
+        """Lowest and highest code of the region and everything under it: "under X" is this range over the key."""
+        return subtree_bounds(self.code, self.level)
 
     @property
     def province_code(self) -> str:
