@@ -1,12 +1,17 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from shegong.web.selectors import home_scope
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {"assignments": home_scope(request.user)})
+    return render(request, "web/home.html", {"scope": home_scope(request.user)})
+
+
+# Error pages (shegong/urls.py names them as handler400 … handler500), in the visitor's language.
 
 
 def bad_request(request, exception=None):
@@ -22,4 +27,6 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # Rendered without the request: the failure may be the database itself, and the context processors (menu, user)
+    # would need it. The page then shows no menu and no language switch, only the message and a way home.
+    return HttpResponseServerError(loader.get_template("500.html").render())
