@@ -1,5 +1,6 @@
 """Forms of the policy pages. They only collect input: validation against a rule kind's schema, scope and overlap
-checks live in services.py (whose errors are put back on the matching fields)."""
+checks live in services.py (whose errors are put back on the matching fields). Regions are chosen with the regions
+app's picker (RegionField); views limit it to the areas the user may edit or query."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.policies import registry
 from shegong.policies.registry import INTEGER_TYPES, ParamType, RuleKind
-from shegong.regions.codes import canonical
-from shegong.regions.models import Region
+from shegong.regions.forms import RegionField, RegionPickerWidget
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,7 +28,7 @@ class StyledForm(forms.Form):
             widget = field.widget
             if getattr(widget, "input_type", None) == "checkbox":
                 css = "form-check-input"
-            elif isinstance(widget, forms.Select):
+            elif isinstance(widget, forms.Select | RegionPickerWidget):
                 css = "form-select"
             else:
                 css = "form-control"
@@ -45,33 +45,20 @@ class StyledForm(forms.Form):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-class RegionCodeField(forms.CharField):
-    """A division code (44, 4401, 440104 … or 12 digits) resolved to a loaded Region; blank may mean national."""
+class RegionScopedForm(StyledForm):
+    """A form whose region picker is limited to `within` (codes; None = anywhere). A limited user must pick a region:
+    leaving it blank would mean the national profile, which only a nationwide administrator may touch."""
 
-    def __init__(self, *, blank_means_national: bool = False, **kwargs):
-        self.blank_means_national = blank_means_national
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "4401"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            code = canonical(text)
-        except ValueError:
-            raise ValidationError(_("区划代码应为 2、4、6、9 或 12 位数字。"), code="invalid") from None
-        region = Region.objects.filter(pk=code).first()
-        if region is None:
-            raise ValidationError(_("区划代码“%(code)s”不存在或尚未导入。"), code="unknown", params={"code": text})
-        return region
+    def __init__(self, *args, within: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].within = within
+        if within is not None:
+            self.fields["region"].required = True
+            self.fields["region"].help_text = ""
 
 
-class ProfileForm(StyledForm):
-    region = RegionCodeField(
-        label=_("适用区划代码"), required=False, blank_means_national=True, help_text=_("留空表示全国规则集")
-    )
+class ProfileForm(RegionScopedForm):
+    region = RegionField(label=_("适用区划"), required=False, max_level=4, help_text=_("不选表示全国规则集"))
     name = forms.CharField(label=_("名称"), max_length=100)
     valid_from = forms.DateField(label=_("生效日期"), widget=DATE_INPUT)
     valid_to = forms.DateField(
@@ -89,8 +76,8 @@ class ProfileEditForm(StyledForm):
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CloneForm(StyledForm):
-    region = RegionCodeField(label=_("复制到区划代码"), required=False, help_text=_("留空表示全国（仅全国管理员）"))
+class CloneForm(RegionScopedForm):
+    region = RegionField(label=_("复制到区划"), required=False, max_level=4, help_text=_("不选表示全国"))
     name = forms.CharField(label=_("新规则集名称"), max_length=100, required=False, help_text=_("留空则自动命名"))
     valid_from = forms.DateField(label=_("生效日期"), widget=DATE_INPUT)
     valid_to = forms.DateField(label=_("失效日期"), required=False, widget=DATE_INPUT)
@@ -169,8 +156,8 @@ def param_field(param: registry.Param) -> forms.Field:
     return forms.DecimalField(widget=forms.NumberInput(attrs={**attrs, "step": step}), **common)
 
 
-class LookupForm(StyledForm):
-    region = RegionCodeField(label=_("区划代码"))
+class LookupForm(RegionScopedForm):
+    region = RegionField(label=_("区划"))
     on = forms.DateField(label=_("日期"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):

@@ -200,6 +200,29 @@ def can_create_profiles(user) -> bool:
     return any(CHANGE in grant.permissions and (grant.region_code or grant.nationwide) for grant in grants_of(user))
 
 
+def edit_roots(user) -> list[str] | None:
+    """The regions under which the user may create profiles (for the region picker); None = anywhere (nationwide)."""
+    grants = [grant for grant in grants_of(user) if CHANGE in grant.permissions]
+    if any(grant.nationwide for grant in grants):
+        return None
+    return [grant.region_code for grant in grants if grant.region_code]
+
+
+def lookup_roots(user) -> list[str] | None:
+    """The regions under which the user may look rules up: their assignments' regions (an agency's region for an
+    agency assignment); None = anywhere (nationwide)."""
+    grants = _viewing_grants(user)
+    if any(grant.nationwide for grant in grants):
+        return None
+    roots = [grant.region_code for grant in grants if grant.region_code]
+    agency_ids = [grant.agency_id for grant in grants if grant.agency_id]
+    if agency_ids:
+        from shegong.agencies.models import Agency
+
+        roots += list(Agency.objects.filter(pk__in=agency_ids).values_list("region_id", flat=True))
+    return roots
+
+
 def can_query_region(user, where: Place) -> bool:
     """The rule lookup answers for regions the user sees (their subtrees, and the regions above them)."""
     grants = _viewing_grants(user)

@@ -77,7 +77,7 @@ def profile_create(request):
     _require_view(request.user)
     if not selectors.can_create_profiles(request.user):
         raise PermissionDenied(_("您没有新建政策规则集的权限。"))
-    form = ProfileForm(request.POST or None)
+    form = ProfileForm(request.POST or None, within=selectors.edit_roots(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             profile = services.profile_create(actor=request.user, **form.cleaned_data)
@@ -137,7 +137,7 @@ def profile_clone(request, pk: int):
     source = selectors.get_visible_profile_or_404(request.user, pk)
     if not selectors.can_create_profiles(request.user):
         raise PermissionDenied(_("您没有新建政策规则集的权限。"))
-    form = CloneForm(request.POST or None)
+    form = CloneForm(request.POST or None, within=selectors.edit_roots(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -238,7 +238,7 @@ def rule_remove(request, pk: int):
 def lookup(request):
     """规则查询: the rules in force for a region on a date, each with the profile it comes from."""
     _require_view(request.user)
-    form = LookupForm(request.GET or None)
+    form = LookupForm(request.GET or None, within=selectors.lookup_roots(request.user))
     rows = None
     where = None
     if request.GET and form.is_valid():

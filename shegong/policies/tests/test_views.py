@@ -146,12 +146,16 @@ def test_district_admin_creates_a_profile_adds_a_rule_and_deletes_it(client, wor
     response = client.post(add, {"kind": "presence_days_per_week", "p_minimum_days": "4", "source_text": "区文件"})
     assert response.status_code == 302
     assert profile.rules.get().params == {"minimum_days": 4}
-    # Another district is refused on the form, not by a crash.
+    # Another district, or none (= national), is refused on the form.
     response = client.post(
         reverse("policies:profile_create"),
         {"region": "440105", "name": "海珠", "valid_from": "2024-01-01"},
     )
-    assert response.status_code == 403
+    assert response.context["form"].errors["region"] == ["所选区划不在您的管辖范围内。"]
+    response = client.post(
+        reverse("policies:profile_create"), {"region": "", "name": "全国", "valid_from": "2024-01-01"}
+    )
+    assert "region" in response.context["form"].errors
     response = client.post(reverse("policies:profile_delete", args=[profile.pk]))
     assert response.status_code == 302 and not PolicyProfile.objects.filter(pk=profile.pk).exists()
 
@@ -165,7 +169,7 @@ def test_overlap_and_bad_codes_are_form_errors(client, world):
     response = client.post(
         reverse("policies:profile_create"), {"region": "9999", "name": "无", "valid_from": "2020-01-01"}
     )
-    assert "不存在" in response.context["form"].errors["region"][0]
+    assert response.context["form"].errors["region"] == ["请选择有效的行政区划。"]
 
 
 def test_clone_page(client, world):
@@ -182,17 +186,19 @@ def test_clone_page(client, world):
 def test_lookup_page(client, world):
     client.force_login(world.station_head_a)
     url = reverse("policies:lookup")
+    page = client.get(url)
+    assert "regions/region-picker.js" in page.content.decode()
     response = client.get(url, {"region": "440104003", "on": "2017-06-01"})
     rows = {row["rule"].kind: row for row in response.context["rows"]}
     assert rows["station_project_amount"].get("rule").params == {"amount": "2000000"}
     assert rows["station_project_amount"]["linked"] is True
     assert rows["continuing_education_hours"]["rule"].profile.preset == "national"
     assert "2,000,000.00 元" in response.content.decode()
+    # The picker keeps the station head inside their street.
     response = client.get(url, {"region": "4403", "on": "2026-01-01"})
     assert response.context["rows"] is None
-    assert "只能查询本辖区" in response.context["form"].errors["region"][0]
-    # The regions above are in reach (they apply here).
-    assert client.get(url, {"region": "44", "on": "2026-01-01"}).context["rows"] is not None
+    assert "不在您的管辖范围内" in response.context["form"].errors["region"][0]
+    assert client.get(url, {"region": "440105", "on": "2026-01-01"}).context["rows"] is None
 
 
 def test_menu_entry(world):
