@@ -52,7 +52,6 @@ UNITS: dict[ParamType, Promise] = {
     ParamType.HOURS: gettext_lazy("小时"),
     ParamType.YEARS: gettext_lazy("年"),
     ParamType.MONTHS: gettext_lazy("个月"),
-    ParamType.YEAR: gettext_lazy("年"),
 }
 
 TYPE_LABELS: dict[ParamType, Promise] = {

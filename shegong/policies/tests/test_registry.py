@@ -329,3 +329,18 @@ def test_calendar_arithmetic_clamps_to_month_end():
     assert add_months(datetime.date(2024, 3, 31), -1) == datetime.date(2024, 2, 29)
     assert add_years(datetime.date(2024, 2, 29), 1) == datetime.date(2025, 2, 28)
     assert add_months(datetime.date(2025, 12, 15), 1) == datetime.date(2026, 1, 15)
+
+
+def test_verdicts_and_labels_speak_english_when_asked():
+    from django.utils import translation
+
+    with translation.override("en"):
+        kind = registry.get("labour_cost_share")
+        verdict = kind.evaluate({"minimum": "65"}, {"labour_cost": "1560000", "total_funds": "2400000"})
+        assert verdict.label == "Labour cost share of project funds"
+        assert verdict.message == (
+            "Labour cost 1,560,000.00 yuan ÷ Project funds 2,400,000.00 yuan = 65%, required at least 65%: Met."
+        )
+        with pytest.raises(ValidationError) as caught:
+            kind.clean_params({"minimum": "x"})
+        assert caught.value.message_dict == {"minimum": ["“Minimum share” must be a number."]}

@@ -253,3 +253,10 @@ def test_api(client, world):
     assert client.get("/api/v1/refdata/nothing/items").status_code == 404
     dictionaries = {row["code"]: row for row in client.get("/api/v1/refdata/").json()}
     assert dictionaries["post_type"]["active_count"] == 2 and dictionaries["post_type"]["item_count"] == 3
+
+
+def test_pages_in_english(client, world):
+    client.force_login(world.system_admin)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("refdata:dictionary_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Reference lists" in html
