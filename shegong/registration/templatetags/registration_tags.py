@@ -25,3 +25,17 @@ def hours(value) -> str:
     if value is None or value == "":
         return "—"
     return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+@register.filter
+def moment(value) -> str:
+    """A timeline moment: a datetime to the minute in local time, a date as a date."""
+    import datetime
+
+    from django.utils import timezone
+
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""
