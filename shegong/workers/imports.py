@@ -75,6 +75,16 @@ def job_grade() -> parsers.Parser:
     return parse
 
 
+def certificate_number() -> parsers.Parser:
+    """Certificate numbers compare upper-case and without spaces, inside the file and against the database."""
+    as_text = parsers.text(50)
+
+    def parse(value) -> str:
+        return as_text(value).upper().replace(" ", "")
+
+    return parse
+
+
 def current_year() -> int:
     return timezone.localdate().year
 
@@ -127,7 +137,7 @@ class WorkerImport(ImportSpec):
             "education",
             gettext_lazy("学历"),
             example="大学本科",
-            help=gettext_lazy("博士研究生、硕士研究生、大学本科、大学专科、中专或高中、初中及以下（以系统字典为准）"),
+            help=gettext_lazy("以系统字典“学历”为准，例如：博士研究生、硕士研究生、大学本科、大学专科"),
             width=12,
         ),
         Column(
@@ -157,8 +167,10 @@ class WorkerImport(ImportSpec):
         Column(
             "employer_kind",
             gettext_lazy("其他工作单位类型"),
-            example="社区（村、居委会）",
-            help=gettext_lazy("社区（村、居委会）、事业单位、党政机关、群团组织、企业"),
+            example="社区",
+            help=gettext_lazy(
+                "不在社工机构任职时填写，以系统字典“用人单位类型”为准，例如：社区、事业单位、党政机关、群团组织、企业"
+            ),
             width=14,
         ),
         Column(
@@ -172,7 +184,7 @@ class WorkerImport(ImportSpec):
             "post_type",
             gettext_lazy("岗位类型"),
             example="专业社工岗",
-            help=gettext_lazy("专业社工岗、行政辅助岗、督导岗"),
+            help=gettext_lazy("以系统字典“岗位类型”为准，例如：专业社工岗、行政辅助岗、督导岗"),
             width=12,
         ),
         Column(
@@ -191,7 +203,7 @@ class WorkerImport(ImportSpec):
             gettext_lazy("服务领域"),
             parse=parsers.text(500),
             example="社会救助、社区建设",
-            help=gettext_lazy("可填多个，用顿号、逗号或空格分隔；名称以系统字典为准"),
+            help=gettext_lazy("可填多个，用顿号、逗号或空格分隔；名称以系统字典“服务领域”为准"),
             width=20,
         ),
         Column(
@@ -210,7 +222,7 @@ class WorkerImport(ImportSpec):
             help=gettext_lazy("助理社会工作师、社会工作师或高级社会工作师；有证书时与证书编号、取得年份一并填写"),
             width=14,
         ),
-        Column("certificate_number", gettext_lazy("证书编号"), parse=parsers.text(50), example="", width=18),
+        Column("certificate_number", gettext_lazy("证书编号"), parse=certificate_number(), example="", width=18),
         Column(
             "certificate_year",
             gettext_lazy("证书取得年份"),
@@ -343,7 +355,6 @@ class WorkerImport(ImportSpec):
             return []
         if not all(given):
             return [_("证书：证书等级、证书编号和取得年份须一并填写")]
-        values["certificate_number"] = values["certificate_number"].upper()
         errors = []
         if values["certificate_number"] in context["existing_certificates"]:
             errors.append(_("证书编号：%(number)s 已登记过") % {"number": values["certificate_number"]})
@@ -421,7 +432,7 @@ class CertificateImport(ImportSpec):
             help=gettext_lazy("助理社会工作师、社会工作师或高级社会工作师"),
             width=14,
         ),
-        Column("number", gettext_lazy("证书编号"), required=True, parse=parsers.text(50), example="", width=20),
+        Column("number", gettext_lazy("证书编号"), required=True, parse=certificate_number(), example="", width=20),
         Column(
             "year",
             gettext_lazy("取得年份"),
@@ -469,7 +480,6 @@ class CertificateImport(ImportSpec):
         if worker_id is None:
             errors.append(_("身份证号：人才库中没有此人，或不在您的管辖范围内；请先登记人员"))
         values["_worker_id"], values["_id_index"] = worker_id, index
-        values["number"] = values["number"].upper()
         if values["number"] in context["existing_certificates"]:
             errors.append(_("证书编号：%(number)s 已登记过") % {"number": values["number"]})
         if values["year"] > context["year"]:

@@ -418,7 +418,7 @@ def certificate_add(
     certificate = Certificate(
         worker=worker,
         level=level,
-        number=(number or "").strip().upper(),
+        number=(number or "").upper().replace(" ", ""),
         year_passed=year_passed,
         authority=(authority or "").strip(),
     )
