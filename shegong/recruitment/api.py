@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.core.scope import get_scoped_or_404
@@ -224,7 +224,7 @@ def application_submit(request, pk: int, payload: ApplyIn):
             opening=opening, worker=worker, cover_note=payload.cover_note, actor=request.user
         )
     )
-    return 201, _application_out(request, application)
+    return Status(201, _application_out(request, application))
 
 
 class TransitionIn(Schema):
@@ -427,4 +427,4 @@ class PayIn(Schema):
 def pay_record(request, pk: int, payload: PayIn):
     worker = _pay_worker(request, pk)
     _write(lambda: services.pay_record(worker=worker, actor=request.user, **payload.dict()))
-    return 201, _history_out(worker)
+    return Status(201, _history_out(worker))

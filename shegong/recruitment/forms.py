@@ -8,8 +8,8 @@ from shegong.agencies.models import Agency
 from shegong.core.scope import scoped
 from shegong.recruitment import guidance
 from shegong.recruitment.models import JobApplication, JobOpening
+from shegong.refdata import selectors as refdata
 from shegong.talent.listing import ListFilterForm, Sort, region_field, worker_search_q
-from shegong.workers import vocabulary
 from shegong.workers.grades import JobGrade
 
 
@@ -25,8 +25,12 @@ def _blank(choices):
     return [("", ALL), *choices]
 
 
+POST_TYPE = "post_type"
+SERVICE_DOMAIN = "service_domain"
+
+
 def post_type_choices():
-    return list(vocabulary.options(vocabulary.POST_TYPE).items())
+    return refdata.choices(POST_TYPE)
 
 
 # --- The board and openings ---------------------------------------------------------------------------------------
@@ -49,7 +53,7 @@ class BoardFilterForm(ListFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].queryset = vocabulary.domain_items()
+        self.fields["domain"].queryset = refdata.items(SERVICE_DOMAIN)
         self.fields["domain"].empty_label = gettext_lazy("全部")
         self.fields["post_type"].choices = _blank(post_type_choices())
         self.fields["q"].widget.attrs["placeholder"] = gettext_lazy("岗位名称或机构名称")
@@ -122,7 +126,7 @@ class OpeningForm(forms.ModelForm):
         self.fields["post_type"] = forms.ChoiceField(
             label=JobOpening._meta.get_field("post_type").verbose_name, choices=post_type_choices()
         )
-        self.fields["service_domain"].queryset = vocabulary.domain_items()
+        self.fields["service_domain"].queryset = refdata.items(SERVICE_DOMAIN)
         agencies = scoped(Agency, actor, "recruitment.change_jobopening").order_by("name")
         if self.instance.pk:
             # The agency of an opening never changes; the field shows it.

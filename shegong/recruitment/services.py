@@ -13,8 +13,8 @@ from shegong.accounts.selectors import grant_covers
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import diff, record, snapshot
 from shegong.recruitment.models import Employment, JobApplication, JobOpening, WorkerPay
+from shegong.refdata import selectors as refdata
 from shegong.talent.access import require_worker
-from shegong.workers import vocabulary
 
 CHANGE_OPENINGS = "recruitment.change_jobopening"
 APPLY = "recruitment.add_jobapplication"
@@ -58,14 +58,23 @@ def _require_opening(actor, perm: str, opening: JobOpening) -> None:
         raise PermissionDenied(_("您没有管理该机构招聘的权限。"))
 
 
-def _check_post_type(code: str) -> None:
-    if code not in vocabulary.options(vocabulary.POST_TYPE, include_inactive=True):
-        raise ValidationError({"post_type": _("未知的岗位类型“%(code)s”。") % {"code": code}})
+POST_TYPE = "post_type"
+SERVICE_DOMAIN = "service_domain"
 
 
-def _check_domain(item) -> None:
-    if item is not None and item.dictionary.code != vocabulary.SERVICE_DOMAIN:
-        raise ValidationError({"service_domain": _("请选择服务领域。")})
+def _check_post_type(code: str, previous: str | None = None) -> None:
+    """A code of the post_type dictionary in use; a retired one only if the opening already had it."""
+    if code == previous:
+        return
+    if code not in dict(refdata.choices(POST_TYPE)):
+        raise ValidationError({"post_type": _("未知或已停用的岗位类型“%(code)s”。") % {"code": code}})
+
+
+def _check_domain(item, previous_id: int | None = None) -> None:
+    if item is None or item.pk == previous_id:
+        return
+    if item.dictionary.code != SERVICE_DOMAIN or not item.is_active:
+        raise ValidationError({"service_domain": _("请选择在用的服务领域。")})
 
 
 # --- Openings ------------------------------------------------------------------------------------------------------
@@ -97,12 +106,13 @@ def opening_update(*, opening: JobOpening, actor, **changes) -> JobOpening:
     if opening.status == JobOpening.Status.CLOSED:
         raise ValidationError(_("招聘已结束，不能再修改。"))
     before = snapshot(opening)
+    previous_post_type, previous_domain = opening.post_type, opening.service_domain_id
     for name, value in changes.items():
         setattr(opening, name, value)
     # The new region must be one the actor manages too (or the agency's own).
     _require_opening(actor, CHANGE_OPENINGS, opening)
-    _check_post_type(opening.post_type)
-    _check_domain(opening.service_domain)
+    _check_post_type(opening.post_type, previous_post_type)
+    _check_domain(opening.service_domain, previous_domain)
     hired = opening.applications.filter(state=State.HIRED).count()
     if opening.headcount < hired:
         raise ValidationError({"headcount": _("已录用 %(hired)d 人，招聘人数不能少于此数。") % {"hired": hired}})

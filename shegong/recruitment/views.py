@@ -26,9 +26,9 @@ from shegong.recruitment.forms import (
     PayForm,
 )
 from shegong.recruitment.models import Employment, JobApplication, JobOpening, WorkerPay
+from shegong.refdata import selectors as refdata
 from shegong.talent.access import covers_worker
 from shegong.talent.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
-from shegong.workers import vocabulary
 
 VIEW_BOARD = selectors.VIEW_BOARD
 VIEW_APPLICATIONS = selectors.VIEW_APPLICATIONS
@@ -52,7 +52,7 @@ def _export_guard(request, rows, url_name: str):
 
 
 def _post_types() -> dict:
-    return vocabulary.options(vocabulary.POST_TYPE, include_inactive=True)
+    return refdata.labels(services.POST_TYPE)
 
 
 # --- The board and one opening -------------------------------------------------------------------------------------

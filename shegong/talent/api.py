@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.core.scope import get_scoped_or_404, scoped
@@ -182,7 +182,7 @@ def supervisor_change_grade(request, pk: int, payload: GradeChangeIn):
     _require(request, services.MANAGE_SUPERVISORS)
     profile = _profile(request, pk, services.MANAGE_SUPERVISORS)
     change = _write(lambda: services.supervisor_change_grade(profile=profile, actor=request.user, **payload.dict()))
-    return 201, change
+    return Status(201, change)
 
 
 # --- Sessions ------------------------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def session_create(request, pk: int, payload: SessionIn):
         lambda: services.session_create(supervisor=profile, supervisees=supervisees, actor=request.user, **data)
     )
     session = selectors.with_supervisee_names(selectors.sessions(request.user).filter(pk=session.pk))[0]
-    return 201, _session_out(session)
+    return Status(201, _session_out(session))
 
 
 # --- Leading talents and honours -----------------------------------------------------------------------------------

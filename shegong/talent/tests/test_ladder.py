@@ -15,9 +15,10 @@ from shegong.testing.world import DISTRICT_B
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+APPOINTED = D(2022, 3, 1)
 
 
-def appoint(world, grade=SupervisorGrade.ASSISTANT, worker=None, since=D(2022, 3, 1)):
+def appoint(world, grade=SupervisorGrade.ASSISTANT, worker=None, since=APPOINTED):
     worker = worker or make_worker("李督导", agency=world.agency_a)
     return services.supervisor_appoint(
         worker=worker, grade=grade, grade_since=since, approving_authority="越秀区社会工作协会", actor=world.city_admin
