@@ -12,3 +12,7 @@ class RegistrationConfig(AppConfig):
         from shegong.tabular import spec
 
         spec.register(TrainingRecordSpec())
+
+        from shegong.registration.sections import register_sections
+
+        register_sections()

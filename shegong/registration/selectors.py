@@ -262,6 +262,13 @@ def open_violations(worker, today: datetime.date | None = None):
 # --- Training hours --------------------------------------------------------------------------------------------------
 
 
+def scoped_worker_exists(user, worker, perm: str = VIEW_TRAINING) -> bool:
+    """Whether the worker lies in the user's scope for `perm` (or is the user's own record)."""
+    from shegong.workers.models import SocialWorker
+
+    return scoped(SocialWorker, user, perm).filter(pk=worker.pk).exists()
+
+
 def training_records_for(user, perm: str = VIEW_TRAINING) -> QuerySet[TrainingRecord]:
     return scoped(TrainingRecord, user, perm).select_related("worker", "worker__region", "verified_by")
 

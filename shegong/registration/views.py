@@ -246,13 +246,17 @@ def registration_detail(request, pk: int):
         policy = policy_for(registration.worker.region)
         blockers = services.renewal_blockers(registration.previous, policy=policy, today=timezone.localdate())
     renewal_window = None
+    renewal_conditions = None
     can_renew = False
     if registration.state == State.REGISTERED:
+        today = timezone.localdate()
         policy = policy_for(registration.worker.region)
         renewal_window = services.renewal_window(registration, policy)
+        renewal_conditions = services.renewal_blockers(registration, policy=policy, today=today)
         can_renew = (
             selectors.may_submit_for(user, registration.worker)
-            and renewal_window[0] <= timezone.localdate() <= renewal_window[1]
+            and renewal_window[0] <= today <= renewal_window[1]
+            and not renewal_conditions
             and not Registration.objects.filter(previous=registration).exists()
         )
     return render(
@@ -270,6 +274,7 @@ def registration_detail(request, pk: int):
             "can_register": can_register,
             "can_renew": can_renew,
             "renewal_window": renewal_window,
+            "renewal_conditions": renewal_conditions,
             "blockers": blockers,
         },
     )

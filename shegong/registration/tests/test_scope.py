@@ -198,3 +198,19 @@ def test_the_worker_sees_their_own_without_any_role(client, world, data):
     assert client.get(f"/api/v1/registration/workers/{worker.pk}/training-totals").status_code == 200
     client.force_login(world.no_role)
     assert client.get(reverse("registration:mine")).status_code == 404
+
+
+def test_profile_sections_on_the_workers_pages(client, world, data):
+    from shegong.accounts.models import User
+
+    worker = data["worker_a"]
+    client.force_login(world.district_a_admin)
+    page = client.get(reverse("workers:detail", args=[worker.pk])).content.decode()
+    assert 'data-testid="registration-section"' in page and 'data-testid="training-section"' in page
+    assert reverse("registration:worker", args=[worker.pk]) in page
+    account = User.objects.create_user(username="own_section", password="x")
+    worker.account = account
+    worker.save()
+    client.force_login(account)
+    page = client.get(reverse("workers:me")).content.decode()
+    assert 'data-testid="registration-section"' in page and reverse("registration:mine") in page

@@ -1,0 +1,98 @@
+"""The registration page: review forms only for the right reviewer, refusals shown as messages, renewal conditions."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from shegong.registration.models import Registration
+from shegong.registration.tests.factories import make_registration, make_training, registered
+
+pytestmark = pytest.mark.django_db
+State = Registration.State
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_review_forms_follow_the_reviewer(client, world, certificate):
+    registration = make_registration(certificate, submitted_by=world.agency_admin_a)
+    url = reverse("registration:detail", args=[registration.pk])
+    client.force_login(world.city_admin)
+    page = client.get(url).content.decode()
+    assert 'data-testid="first-review"' not in page and 'data-testid="final-review"' not in page
+    response = client.post(
+        reverse("registration:first_review", args=[registration.pk]),
+        {"first-decision": "approve", "first-note": ""},
+        follow=True,
+    )
+    assert any("区县" in text for text in messages_of(response))
+    registration.refresh_from_db()
+    assert registration.state == State.PENDING
+
+    client.force_login(world.district_a_admin)
+    assert 'data-testid="first-review"' in client.get(url).content.decode()
+    response = client.post(
+        reverse("registration:first_review", args=[registration.pk]),
+        {"first-decision": "reject", "first-note": ""},
+        follow=True,
+    )
+    assert any("必须填写审核意见" in text for text in messages_of(response))
+    client.post(
+        reverse("registration:first_review", args=[registration.pk]),
+        {"first-decision": "approve", "first-note": "同意"},
+    )
+    page = client.get(url).content.decode()
+    assert 'data-testid="waiting-other"' in page and 'data-testid="final-review"' not in page
+    registration.refresh_from_db()
+    assert registration.state == State.FIRST_APPROVED
+
+    client.force_login(world.city_admin)
+    assert 'data-testid="final-review"' in client.get(url).content.decode()
+
+
+def test_the_first_reviewer_is_told_someone_else_must_finish(client, world, certificate, both_levels):
+    registration = make_registration(certificate, submitted_by=world.agency_admin_a)
+    client.force_login(both_levels)
+    client.post(
+        reverse("registration:first_review", args=[registration.pk]), {"first-decision": "approve", "first-note": ""}
+    )
+    page = client.get(reverse("registration:detail", args=[registration.pk])).content.decode()
+    assert 'data-testid="waiting-other"' in page and 'data-testid="final-review"' not in page
+    response = client.post(
+        reverse("registration:final_review", args=[registration.pk]),
+        {"final-decision": "approve", "final-note": ""},
+        follow=True,
+    )
+    assert any("另一人" in text for text in messages_of(response))
+
+
+def test_renewal_conditions_and_the_renew_button(client, world, worker, certificate):
+    until = datetime.date.today() + datetime.timedelta(days=30)
+    registration = registered(certificate, world, valid_until=until)
+    url = reverse("registration:detail", args=[registration.pk])
+    client.force_login(worker.account)
+    page = client.get(url).content.decode()
+    assert 'data-testid="renewal-conditions"' in page and "还差 90 小时" in page
+    assert 'data-testid="renew-form"' not in page
+    response = client.post(reverse("registration:renew", args=[registration.pk]), follow=True)
+    assert any("还差 90 小时" in text for text in messages_of(response))
+    make_training(worker, hours="90", end=until - datetime.timedelta(days=200), days=10, verified_by=world.city_admin)
+    page = client.get(url).content.decode()
+    assert 'data-testid="renew-form"' in page
+    response = client.post(reverse("registration:renew", args=[registration.pk]))
+    renewal = Registration.objects.get(previous=registration)
+    assert response["Location"] == reverse("registration:detail", args=[renewal.pk])
+    assert renewal.submitted_by == worker.account
+
+
+def test_submitting_a_first_registration_from_the_worker_page(client, world, worker, certificate):
+    client.force_login(world.agency_admin_a)
+    page = client.get(reverse("registration:worker", args=[worker.pk])).content.decode()
+    assert 'data-testid="submit-first"' in page
+    response = client.post(reverse("registration:submit", args=[certificate.pk]))
+    registration = Registration.objects.get(certificate=certificate)
+    assert response["Location"] == reverse("registration:detail", args=[registration.pk])
+    response = client.post(reverse("registration:submit", args=[certificate.pk]), follow=True)
+    assert any("正在审核" in text for text in messages_of(response))
