@@ -94,7 +94,7 @@ def _scope_out(line: selectors.ScopeLine) -> ScopeOut:
     assignment = line.assignment
     return ScopeOut(
         role=assignment.role.code,
-        role_name=str(assignment.role.name),
+        role_name=selectors.role_label(assignment.role),
         nationwide=line.nationwide,
         region_code=assignment.region_id,
         region_name=assignment.region.name if assignment.region_id else None,

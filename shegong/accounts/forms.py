@@ -16,6 +16,7 @@ from shegong.accounts.models import Role, User
 from shegong.agencies.models import Agency
 from shegong.core.masking import mask_phone
 from shegong.regions.codes import canonical
+from shegong.regions.forms import RegionField, RegionPickerWidget
 from shegong.regions.models import Region
 
 
@@ -98,7 +99,7 @@ def style_fields(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"
-        elif isinstance(widget, forms.Select):
+        elif isinstance(widget, forms.Select | RegionPickerWidget):
             css = "form-select"
         else:
             css = "form-control"
@@ -112,6 +113,17 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def region_roots(actor: User, perm: str) -> list[Region] | None:
+    """The subtrees the actor's assignments granting `perm` cover, for the region picker; None when nationwide."""
+    from shegong.core.scope import grants_of
+
+    grants = [grant for grant in grants_of(actor) if perm in grant.permissions]
+    if any(grant.nationwide for grant in grants):
+        return None
+    codes = {grant.region_code for grant in grants if grant.region_code}
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 
 class RegionCodeField(forms.Field):
@@ -165,6 +177,13 @@ def clean_mobile_phone(value: str) -> str:
     return digits
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        from shegong.accounts.selectors import role_label
+
+        return role_label(obj)
+
+
 YES_NO = [("", gettext_lazy("全部")), ("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
 
 
@@ -177,7 +196,8 @@ def _yes_no(value: str) -> bool | None:
 
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=100)
-    role = forms.ModelChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none(), required=False)
+    role = RoleChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none(), required=False)
+    # A code box rather than the cascading picker: it fits the filter row, and a code is what admins type.
     region = RegionCodeField(label=gettext_lazy("所属区划"), required=False, help_text="")
     active = forms.ChoiceField(label=gettext_lazy("启用"), choices=YES_NO, required=False)
     locked = forms.ChoiceField(label=gettext_lazy("已锁定"), choices=YES_NO, required=False)
@@ -211,7 +231,7 @@ class UserDetailsForm(forms.Form):
     display_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
     phone = forms.CharField(label=gettext_lazy("手机号"), max_length=20, required=False)
     email = forms.EmailField(label=gettext_lazy("电子邮箱"), required=False)
-    home_region = RegionCodeField(label=gettext_lazy("所属区划"), required=False)
+    home_region = RegionField(label=gettext_lazy("所属区划"), required=False)
     home_agency = forms.ModelChoiceField(
         label=gettext_lazy("所属机构"),
         queryset=Agency.objects.none(),
@@ -224,6 +244,7 @@ class UserDetailsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.actor = actor
+        self.fields["home_region"].within = region_roots(actor, "accounts.manage_users")
         self.fields["home_agency"].queryset = (
             scoped(Agency, actor, "accounts.manage_users").select_related("region").order_by("name")
         )
@@ -307,6 +328,10 @@ class UserEditForm(UserDetailsForm):
         super().__init__(*args, actor=actor, initial=initial, **kwargs)
         # The stored number is personal data: the form never echoes it, it only takes a new one.
         current = mask_phone(user.phone) if user.phone else gettext_lazy("未填写")
+        within = self.fields["home_region"].within
+        if within is not None and user.home_region is not None:
+            # An account may sit at the edge of the admin's scope (seen through its agency): keeping it must work.
+            self.fields["home_region"].within = [*within, user.home_region]
         self.fields["phone"].label = gettext_lazy("新手机号")
         self.fields["phone"].help_text = (
             format_lazy("{}{}", gettext_lazy("当前："), current) if user.phone else gettext_lazy("当前未填写手机号。")
@@ -364,9 +389,9 @@ class RolePermissionsForm(forms.Form):
 class AssignmentForm(forms.Form):
     REGION, AGENCY, NATIONWIDE = "region", "agency", "nationwide"
 
-    role = forms.ModelChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none())
+    role = RoleChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none())
     where = forms.ChoiceField(label=gettext_lazy("授权范围"), widget=forms.RadioSelect, initial=REGION)
-    region = RegionCodeField(label=gettext_lazy("区划"), required=False)
+    region = RegionField(label=gettext_lazy("区划"), required=False)
     agency = forms.ModelChoiceField(label=gettext_lazy("机构"), queryset=Agency.objects.none(), required=False)
 
     def __init__(self, *args, actor: User, **kwargs):
@@ -375,6 +400,7 @@ class AssignmentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.order_by("code")
+        self.fields["region"].within = region_roots(actor, "accounts.manage_roles")
         self.fields["agency"].queryset = (
             scoped(Agency, actor, "accounts.manage_roles").select_related("region").order_by("name")
         )

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shegong.accounts import duties
@@ -85,6 +86,16 @@ def role_permission_names(role_ids) -> dict[int, set[str]]:
     ):
         names[role_id].add(f"{app_label}.{codename}")
     return names
+
+
+def role_label(role: Role) -> str:
+    """A role's name in the current language. Built-in roles are stored with their Chinese name, which is also the
+    message id in the catalogue (roles.py marks it), so it translates; a role someone named stays as named."""
+    return gettext(role.name) if role.is_builtin else role.name
+
+
+def role_description(role: Role) -> str:
+    return gettext(role.description) if role.is_builtin and role.description else role.description
 
 
 # --- Users -----------------------------------------------------------------------------------------------------------
@@ -168,6 +179,10 @@ class ScopeLine:
     @property
     def role(self) -> Role:
         return self.assignment.role
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.assignment.role)
 
     @property
     def nationwide(self) -> bool:

@@ -293,7 +293,7 @@ def user_assignments(request, pk: int):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("已授予角色“%(role)s”。") % {"role": data["role"]})
+            messages.success(request, _("已授予角色“%(role)s”。") % {"role": selectors.role_label(data["role"])})
             return redirect("accounts:user_assignments", pk=user.pk)
     assignments = selectors.user_assignments(actor=request.user, user=user, perm=MANAGE_ROLES)
     return render(
@@ -312,7 +312,7 @@ def assignment_delete(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("已撤销角色“%(role)s”。") % {"role": assignment.role})
+        messages.success(request, _("已撤销角色“%(role)s”。") % {"role": selectors.role_label(assignment.role)})
     return redirect("accounts:user_assignments", pk=assignment.user_id)
 
 
@@ -346,7 +346,7 @@ def role_detail(request, pk: int):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": role})
+                messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": selectors.role_label(role)})
                 return redirect("accounts:role_detail", pk=role.pk)
         selected = {str(pk) for pk in request.POST.getlist("permissions")}
     else:

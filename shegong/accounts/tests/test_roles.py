@@ -207,7 +207,7 @@ def test_grant_to_an_agency_in_scope(client, world):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"where": "region", "region": "440300"}, "授权范围超出了您的管辖范围"),
+        ({"where": "region", "region": "440300"}, "不在您的管辖范围内"),
         ({"where": "region", "region": ""}, "请填写区划代码"),
         ({"where": "nationwide"}, "nationwide"),  # not offered to a regional admin at all
         ({"where": "agency"}, "请选择机构"),
@@ -318,3 +318,21 @@ def test_region_assignment_outside_the_city_is_out_of_scope_for_revocation(clien
     assert foreign.region_id == OTHER_CITY
     assert client.post(reverse("accounts:assignment_delete", args=[foreign.pk])).status_code == 404
     assert RoleAssignment.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_service_refuses_a_region_outside_the_admins_scope(world):
+    # The form's picker already limits the choice; the service holds the rule for every other caller.
+    with pytest.raises(ValidationError, match="授权范围超出了您的管辖范围"):
+        services.assignment_create(
+            actor=world.security_admin,
+            user=world.worker_b,
+            role=role("volunteer"),
+            region=Region.objects.get(pk=OTHER_CITY),
+        )
+    outside_agency = world.agency_b
+    outside_agency.region_id = OTHER_CITY
+    outside_agency.save(update_fields=["region"])
+    with pytest.raises(ValidationError, match="授权范围超出了您的管辖范围"):
+        services.assignment_create(
+            actor=world.security_admin, user=world.worker_b, role=role("volunteer"), agency=outside_agency
+        )

@@ -183,8 +183,8 @@ def test_create_makes_an_account_with_no_role_that_must_change_its_password(clie
         ({"username": "WORKER_B"}, "username", "已被使用"),
         ({"phone": "12345"}, "phone", "11 位的手机号码"),
         ({"home_region": "440300"}, "home_region", "不在您的管辖范围内"),
-        ({"home_region": "123"}, "home_region", "区划代码"),
-        ({"home_region": "449999"}, "home_region", "没有区划代码为 449999"),
+        ({"home_region": "123"}, "home_region", "请选择有效的行政区划"),
+        ({"home_region": "449999"}, "home_region", "请选择有效的行政区划"),
         ({"home_region": ""}, "home_region", "请指定所属区划或所属机构"),
     ],
 )
@@ -424,3 +424,74 @@ def test_the_change_page_refuses_to_redirect_elsewhere(client, world):
 def test_other_users_are_not_redirected(client, world, password_middleware):
     client.force_login(world.worker_b)
     assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+# --- In a browser: the account's life, from creation to its owner's first sign-in -----------------------------------
+
+
+def pick(page, name: str, codes: list[str], first_level: int) -> None:
+    """Choose a region in the cascading picker, one level after the other (each level loads when the one above is set)."""
+    for level, code in enumerate(codes, start=first_level):
+        select = f"#id_{name}_{level}"
+        page.wait_for_selector(f"{select}:not([disabled]) option[value='{code}']", state="attached")
+        page.select_option(select, code)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_create_grant_and_first_sign_in(live_server, chromium_browser, world, tmp_path):
+    screenshots = tmp_path
+    from shegong.testing.browser import _new_page, login
+
+    def session(username, password=PASSWORD):
+        context, page = _new_page(chromium_browser, viewport={"width": 1366, "height": 900})
+        login(page, live_server.url, username, password)
+        return context, page
+
+    # The system admin creates the account, choosing the home region with the cascading picker.
+    context, page = session("system_admin")
+    page.goto(f"{live_server.url}{reverse('accounts:user_list')}")
+    page.get_by_test_id("user-create").click()
+    page.fill("#id_username", "zhao_liu")
+    page.fill("#id_display_name", "赵六")
+    page.fill("#id_phone", "13912345678")
+    pick(page, "home_region", ["440100000000", "440104000000", "440104003000"], first_level=2)
+    page.screenshot(path=str(screenshots / "user_create.png"), full_page=True)
+    page.fill("#id_password1", STRONG)
+    page.fill("#id_password2", STRONG)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("phone").inner_text() == "139****5678"
+    assert "北京街道" in page.inner_text("main")
+    assert not page.js_errors, page.js_errors
+    context.close()
+
+    # The security admin grants a role; the agency field shows only when "agency" is the chosen scope.
+    context, page = session("security_admin")
+    user = User.objects.get(username="zhao_liu")
+    page.goto(f"{live_server.url}{reverse('accounts:user_assignments', args=[user.pk])}")
+    agency_box = page.locator("[data-show-when='where=agency']")
+    assert agency_box.is_hidden()
+    page.check("input[name=where][value=agency]")
+    assert agency_box.is_visible() and page.locator("[data-show-when='where=region']").is_hidden()
+    page.check("input[name=where][value=region]")
+    page.select_option("#id_role", label="社工")
+    pick(page, "region", ["440100000000", "440104000000"], first_level=2)
+    page.screenshot(path=str(screenshots / "user_assignments.png"), full_page=True)
+    page.click("[data-testid=grant-form] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "越秀区" in page.get_by_test_id("assignments").inner_text()
+    assert not page.js_errors, page.js_errors
+    context.close()
+
+    # The owner signs in, must choose a password first, then sees their scope.
+    context, page = session("zhao_liu", STRONG)
+    assert "/accounts/password/" in page.url
+    page.fill("#id_old_password", STRONG)
+    page.fill("#id_new_password1", "Nw8$kTq4xZ")
+    page.fill("#id_new_password2", "Nw8$kTq4xZ")
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+    assert "广东省 › 广州市 › 越秀区" in " ".join(page.get_by_test_id("my-scope").inner_text().split())
+    assert not page.js_errors, page.js_errors
+    context.close()
