@@ -117,7 +117,8 @@ def _agency_changes(before: dict, after: dict, phone_changed: bool) -> dict:
     changes = diff(before, after)
     if phone_changed and "contact_phone" not in changes:
         # The log keeps phones masked; a change the mask hides must still show that something changed.
-        changes["contact_phone"] = [before.get("contact_phone"), f"{after.get('contact_phone')} ({_('已修改')})"]
+        changed = _("已修改")
+        changes["contact_phone"] = [before.get("contact_phone"), f"{after.get('contact_phone')} ({changed})"]
     return changes
 
 

@@ -5,9 +5,11 @@ the user may see phones, always audited, never wider than the list)."""
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from shegong.agencies import selectors, services
@@ -289,3 +291,15 @@ def test_export_of_nothing_is_still_audited_and_never_shows_others_agencies(clie
     rows = export_rows(client, world.outsider)
     assert rows == [rows[0]]
     assert AuditEntry.objects.filter(action="export", actor=world.outsider).count() == 1
+
+
+def test_the_pages_speak_english(client, world):
+    client.force_login(world.city_admin)
+    client.cookies["django_language"] = "en"
+    try:
+        listing = client.get(LIST).content.decode()
+        detail = client.get(reverse("agencies:detail", args=[world.agency_a.pk])).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the middleware leaves the request's language active
+    assert "Social work service agencies" in listing and "Export to Excel" in listing
+    assert "Rating history" in detail and "Supervision history" in detail

@@ -220,9 +220,7 @@ def test_a_newer_rating_replaces_the_older_one_from_its_date(world):
 
 
 def test_the_cutoffs_and_validity_of_the_regions_profile_apply_on_the_rating_date(world):
-    profile = PolicyProfile.objects.create(
-        name="广州市测试评估办法", region_id="440100000000", valid_from=days_ago(365)
-    )
+    profile = PolicyProfile.objects.create(name="越秀区测试评估办法", region_id=YUEXIU, valid_from=days_ago(365))
     PolicyRule.objects.create(
         profile=profile,
         kind="rating_cutoffs",
@@ -230,7 +228,7 @@ def test_the_cutoffs_and_validity_of_the_regions_profile_apply_on_the_rating_dat
     )
     PolicyRule.objects.create(profile=profile, kind="rating_validity", params={"validity_years": 3})
     policy = rules.rating_policy(YUEXIU, days_ago(10))
-    assert (policy.validity_years, policy.cutoffs[5], policy.cutoffs_source) == (3, 950, "广州市测试评估办法")
+    assert (policy.validity_years, policy.cutoffs[5], policy.cutoffs_source) == (3, 950, "越秀区测试评估办法")
     with pytest.raises(ValidationError) as caught:
         services.agency_rate(
             actor=world.city_admin,
@@ -240,7 +238,7 @@ def test_the_cutoffs_and_validity_of_the_regions_profile_apply_on_the_rating_dat
             rated_on=days_ago(10),
             source_document="甲",
         )
-    assert "广州市测试评估办法" in str(caught.value) and "950 分及以上" in str(caught.value)
+    assert "越秀区测试评估办法" in str(caught.value) and "950 分及以上" in str(caught.value)
     rating = services.agency_rate(
         actor=world.city_admin, agency=world.agency_a, level=5, score=960, rated_on=days_ago(10), source_document="甲"
     )
