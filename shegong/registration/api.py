@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -22,7 +23,7 @@ router = Router(tags=["registration"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise HttpError(403, "您没有查看该数据的权限。")
+        raise HttpError(403, _("您没有查看该数据的权限。"))
 
 
 class RegistrationOut(Schema):
@@ -75,7 +76,7 @@ def _region(code: str | None) -> Region | None:
     except InvalidCode:
         region = None
     if region is None:
-        raise HttpError(400, f"没有区划代码为 {code} 的行政区划。")
+        raise HttpError(400, _("没有区划代码为 %(code)s 的行政区划。") % {"code": code})
     return region
 
 

@@ -207,7 +207,7 @@ def expiring_export(request):
     return _export(
         request,
         rows=selectors.expiring_registrations(actor=request.user),
-        title=_("90天内到期的执业登记"),
+        title=_("90 天内到期的执业登记"),
         headers=REGISTRATION_HEADERS,
         make_rows=_registration_rows,
         object_type="registration.registration",

@@ -96,3 +96,21 @@ def test_submitting_a_first_registration_from_the_worker_page(client, world, wor
     assert response["Location"] == reverse("registration:detail", args=[registration.pk])
     response = client.post(reverse("registration:submit", args=[certificate.pk]), follow=True)
     assert any("正在审核" in text for text in messages_of(response))
+
+
+def test_pages_in_english(client, world, certificate):
+    from django.utils import translation
+
+    registration = make_registration(certificate, submitted_by=world.agency_admin_a)
+    client.force_login(world.city_admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("registration:detail", args=[registration.pk])).content.decode()
+    assert "History" in page and "Pending" in page and "办理过程" not in page
+    with translation.override("en"):
+        from django.core.exceptions import PermissionDenied
+
+        from shegong.registration import services
+
+        with pytest.raises(PermissionDenied) as refused:
+            services.registration_first_approve(registration=registration, actor=world.city_admin)
+    assert "civil affairs bureau of the district" in str(refused.value)
