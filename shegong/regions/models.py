@@ -55,8 +55,15 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    # No index of its own: region_parent_code_idx (parent, code) serves the foreign key and lists children in order.
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,
     )
     # 城乡分类代码 of the NBS file (111 主城区 … 220 村庄) when known; empty when only the name was available.
     urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, blank=True, default="")

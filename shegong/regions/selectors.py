@@ -8,6 +8,7 @@ Regions are public reference data (DataScope(public=True)): any signed-in user w
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -120,12 +121,17 @@ def community_counts(parents: Iterable[Region]) -> dict[str, int]:
         return {}
     if all(parent.level == Region.Level.PROVINCE for parent in parents):
         # The national page groups every village-level row (a few hundred ms): keep it until the next load.
-        key = f"regions:communities:{cache.get(VERSION_CACHE_KEY, 0)}:" + ",".join(p.code[:2] for p in parents)
-        counts = cache.get(key)
-        if counts is None:
-            counts = _community_counts(parents)
-            cache.set(key, counts, COUNTS_CACHE_SECONDS)
-        return counts
+        try:
+            key = f"regions:communities:{cache.get(VERSION_CACHE_KEY, 0)}:" + ",".join(p.code[:2] for p in parents)
+            counts = cache.get(key)
+            if counts is None:
+                counts = _community_counts(parents)
+                cache.set(key, counts, COUNTS_CACHE_SECONDS)
+            return counts
+        except DatabaseError:
+            # The database cache's table is missing (`createcachetable` not run): count without it.
+            if connection.in_atomic_block:
+                raise
     return _community_counts(parents)
 
 
