@@ -28,6 +28,7 @@ NOT_RATED = "none"
 
 CREDIT_CODE_SHAPE = re.compile(r"[0-9A-Z]{18}")
 INITIALS_SHAPE = re.compile(r"[a-z0-9]+")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 SORTS = {
     "name": ("name", "id"),
@@ -70,19 +71,22 @@ def rating_q(rating: int | str, today: datetime.date) -> Q:
 
 
 def search_q(text: str) -> Q:
-    """An 18-character code is looked up exactly (unique index); Latin letters also match the pinyin initials
-    ("qz" finds 启智); anything else matches the name."""
+    """An 18-character code is looked up exactly (unique index). Latin letters and digits match the pinyin initials,
+    which also hold the name's own Latin letters and digits in lower case ("qz" finds 启智, "ymca" finds 广州YMCA).
+    Anything else matches the name as typed: Chinese has no case, so no UPPER() runs over every name (on
+    PostgreSQL that costs more than the scan itself); only text with Latin letters in it is matched ignoring case."""
     text = text.strip()
     if not text:
         return Q()
     upper = text.upper().replace(" ", "")
     if CREDIT_CODE_SHAPE.fullmatch(upper):
         return Q(credit_code=upper)
-    condition = Q(name__icontains=text)
     lower = text.lower().replace(" ", "")
     if INITIALS_SHAPE.fullmatch(lower):
-        condition |= Q(name_initials__contains=lower)
-    return condition
+        return Q(name_initials__contains=lower)
+    if LATIN_LETTER.search(text):
+        return Q(name__icontains=text)
+    return Q(name__contains=text)
 
 
 def agency_search(*, actor, filters: AgencyFilters | None = None, perm: str = VIEW) -> QuerySet[Agency]:

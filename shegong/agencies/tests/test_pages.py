@@ -80,8 +80,16 @@ def test_search_by_name_pinyin_initials_and_exact_credit_code(client, world):
         legal_form=Agency.LegalForm.SOCIAL_SERVICE,
         region=Region.objects.get(pk="440104000000"),
     )
+    services.agency_create(
+        actor=world.city_admin,
+        name="广州YMCA社工服务中心",
+        credit_code=code(1101),
+        legal_form=Agency.LegalForm.SOCIAL_GROUP,
+        region=Region.objects.get(pk="440104000000"),
+    )
     user = world.city_admin
     assert names_on(client, user, q="启智") == ["广州市越秀区启智社会工作服务中心"]
+    assert names_on(client, user, q="ymca") == names_on(client, user, q="YMCA社工") == ["广州YMCA社工服务中心"]
     assert names_on(client, user, q="qz") == ["广州市越秀区启智社会工作服务中心"]
     assert names_on(client, user, q="QZSH") == ["广州市越秀区启智社会工作服务中心"]
     assert names_on(client, user, q="yxcs") == ["越秀测试社工中心"]  # 越秀测试 → yxcs
