@@ -52,13 +52,13 @@ class Registration(models.Model):
     )
     kind = models.CharField(_("登记类别"), max_length=10, choices=Kind.choices)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
-    previous = models.OneToOneField(
+    previous = models.ForeignKey(
         "self",
         verbose_name=_("上次登记"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="renewal",
+        related_name="renewals",
         help_text=_("再登记时为上一次的登记"),
     )
     submitted_at = models.DateTimeField(_("申请时间"))
@@ -112,6 +112,8 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["state", "valid_until"], name="registration_state_until_idx"),
             models.Index(fields=["certificate", "state"], name="registration_cert_state_idx"),
+            # The lists' default order (newest first), read backwards along this index.
+            models.Index(fields=["submitted_at", "id"], name="registration_submitted_idx"),
         ]
         constraints = [
             # 初审 and 终审 by two different people (双人审核).
@@ -140,6 +142,13 @@ class Registration(models.Model):
                 condition=Q(state__in=["pending", "first_approved", "final_approved"]),
                 name="registration_one_open_application",
                 violation_error_message=_("该证书已有一份正在审核的登记申请，请等待审核结果。"),
+            ),
+            # A rejected renewal may be applied for again (within the window); anything else renews only once.
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=Q(previous__isnull=False) & ~Q(state__in=["first_rejected", "final_rejected"]),
+                name="registration_one_renewal_per_previous",
+                violation_error_message=_("该登记已有再登记申请。"),
             ),
             models.CheckConstraint(
                 condition=Q(kind="first", previous__isnull=True) | Q(kind="renewal", previous__isnull=False),
@@ -219,7 +228,10 @@ class TrainingRecord(models.Model):
         verbose_name_plural = _("继续教育记录")
         ordering = ["worker", "-end_date", "-id"]
         permissions = [("verify_trainingrecord", _("核验继续教育记录"))]
-        indexes = [models.Index(fields=["worker", "kind", "end_date"], name="training_worker_kind_end_idx")]
+        indexes = [
+            models.Index(fields=["worker", "kind", "end_date"], name="training_worker_kind_end_idx"),
+            models.Index(fields=["end_date", "id"], name="training_end_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="degree", hours=0) | (~Q(kind="degree") & Q(hours__gt=0)),

@@ -24,6 +24,7 @@ from shegong.registration.models import Registration, TrainingRecord
 from shegong.registration.policy import RegistrationPolicy, policy_for
 
 State = Registration.State
+REJECTED = (State.FIRST_REJECTED, State.FINAL_REJECTED)
 
 # Plausibility of training hours: at most 12 hours per calendar day of the course (a full day is 8 class hours;
 # 12 leaves room for evening sessions) and at most 1,000 hours in one record.
@@ -198,7 +199,7 @@ def registration_renew(*, previous: Registration, actor, today: datetime.date | 
             % {"months": policy.renewal_window_months, "opens": opens, "closes": closes, "today": today},
             code="outside_window",
         )
-    if Registration.objects.filter(previous=previous).exists():
+    if previous.renewals.exclude(state__in=REJECTED).exists():
         raise ValidationError(_("该登记已有再登记申请。"), code="already_renewing")
     problems = renewal_blockers(previous, policy=policy, today=today)
     if problems:

@@ -257,7 +257,7 @@ def registration_detail(request, pk: int):
             selectors.may_submit_for(user, registration.worker)
             and renewal_window[0] <= today <= renewal_window[1]
             and not renewal_conditions
-            and not Registration.objects.filter(previous=registration).exists()
+            and not registration.renewals.exclude(state__in=services.REJECTED).exists()
         )
     return render(
         request,

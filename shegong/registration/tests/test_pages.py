@@ -98,6 +98,16 @@ def test_submitting_a_first_registration_from_the_worker_page(client, world, wor
     assert any("正在审核" in text for text in messages_of(response))
 
 
+@pytest.fixture
+def _restore_language():
+    from django.utils import translation
+
+    yield
+    # The locale middleware leaves the request's language active in this thread; later tests expect the default.
+    translation.deactivate()
+
+
+@pytest.mark.usefixtures("_restore_language")
 def test_pages_in_english(client, world, certificate):
     from django.utils import translation
 
@@ -114,3 +124,35 @@ def test_pages_in_english(client, world, certificate):
         with pytest.raises(PermissionDenied) as refused:
             services.registration_first_approve(registration=registration, actor=world.city_admin)
     assert "civil affairs bureau of the district" in str(refused.value)
+
+
+def test_lists_do_not_query_per_row(client, world, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shegong.registration.tests.factories import make_certificate, make_worker
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            other = make_worker(agency=world.agency_a)
+            make_registration(
+                make_certificate(other),
+                state=State.REGISTERED,
+                first_by=world.district_a_admin,
+                final_by=world.city_admin,
+                valid_from=datetime.date.today() - datetime.timedelta(days=1000),
+            )
+            make_training(other, created_by=world.agency_admin_a)
+
+    client.force_login(world.city_admin)
+    add_rows(2)
+    urls = [reverse(name) for name in ("registration:list", "registration:expiring", "registration:training_list")]
+    urls.append(reverse("registration:queue"))
+    before = [queries(url) for url in urls]
+    add_rows(8)
+    assert [queries(url) for url in urls] == before

@@ -395,3 +395,16 @@ def test_hours_sums_are_decimal(world, certificate, worker):
     make_training(worker, hours="2.5", end=datetime.date(2025, 1, 2), days=1, verified_by=world.district_a_admin)
     hours = hours_between(worker, policy_for(worker.region))
     assert hours.continuing == Decimal("4.0")
+
+
+def test_a_rejected_renewal_may_be_applied_for_again(world, certificate, worker):
+    previous = registered(certificate, world, valid_until=UNTIL)
+    enough_hours(worker, world)
+    day = datetime.date(2026, 5, 1)
+    renewal = services.registration_renew(previous=previous, actor=worker.account, today=day)
+    with pytest.raises(ValidationError) as refused:
+        services.registration_renew(previous=previous, actor=worker.account, today=day)
+    assert "正在审核" in refused.value.messages[0] or "已有再登记申请" in refused.value.messages[0]
+    services.registration_first_reject(registration=renewal, actor=world.district_a_admin, note="证明材料缺页")
+    again = services.registration_renew(previous=previous, actor=worker.account, today=day)
+    assert again.state == State.PENDING and list(previous.renewals.order_by("id")) == [renewal, again]
