@@ -430,7 +430,7 @@ def test_other_users_are_not_redirected(client, world, password_middleware):
 
 
 def pick(page, name: str, codes: list[str], first_level: int) -> None:
-    """Choose a region in the cascading picker, one level after the other (each level loads when the one above is set)."""
+    """Choose a region in the cascading picker, level by level (each level loads once the one above is set)."""
     for level, code in enumerate(codes, start=first_level):
         select = f"#id_{name}_{level}"
         page.wait_for_selector(f"{select}:not([disabled]) option[value='{code}']", state="attached")
