@@ -1,0 +1,263 @@
+"""Benchmark of the workers import: `./dev bench workers-import rows=100000`.
+
+It writes a workbook of synthetic but valid workers (checksum-valid 身份证号 built from 17 digits and stdnum's check
+character, real districts and streets of 广州市, a few agencies, certificates with grades for some), then runs the
+import's real code path in this process: read the workbook, prepare, check every row (tabular.services.check_rows),
+and write the good rows in one transaction with the import's audit entry, as the background task does. It prints
+rows per second for each step. For comparison it also registers `naive` workers one by one through
+services.worker_create (the per-row path a form uses), the naive way of importing.
+
+Everything is written inside a transaction that is rolled back at the end, so the benchmark leaves no synthetic people
+behind; the rows are really inserted with every index and constraint, and the foreign keys PostgreSQL would check at
+commit are checked inside the measured write (SET CONSTRAINTS ALL IMMEDIATE). Only the commit's own flush is not
+measured. The divisions of 广州市 are loaded (and kept) on first use.
+Options: rows (100000), naive (300), seed (1).
+"""
+
+import io
+import os
+import random
+import time
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from openpyxl import Workbook
+
+from shegong.audit.models import AuditEntry
+from shegong.audit.services import record
+from shegong.tabular import services as tabular
+from shegong.tabular import spec as specs
+from shegong.tabular import workbooks
+from shegong.workers.identity import id_number_from_body
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉宁欣佳怡晨雨婷宇轩浩然梓涵"
+DISTRICTS = ["440103", "440104", "440105", "440106", "440111", "440112"]  # address codes in use since the 1980s
+WORK_REGIONS = ["440103000000", "440104003000", "440104000000", "440105000000", "440106000000", "440111000000"]
+GRADES = {
+    "助理社会工作师": ["助理社会工作师一级", "助理社会工作师二级", ""],
+    "社会工作师": ["社会工作师一级", "社会工作师二级", "社会工作师三级", ""],
+    "高级社会工作师": ["高级社会工作师三级", ""],
+}
+BENCH_USER = "bench_importer"
+
+
+class Rollback(Exception):
+    pass
+
+
+def _divisions(stdout):
+    """广州's divisions, loaded once and kept (reference data every installation has, not synthetic)."""
+    from shegong.regions.loading import load_shipped
+    from shegong.regions.models import Region
+
+    if not Region.objects.filter(pk="440104003000").exists():
+        stdout.write("loading the divisions of 广州市 (kept: they are the real reference data) …")
+        load_shipped(city="4401")
+
+
+def _setup(stdout):
+    """What the rows refer to: a nationwide importer and a few agencies (rolled back with the rest)."""
+    from django.contrib.auth.models import Permission
+    from stdnum.cn import uscc
+
+    from shegong.accounts.models import Role, RoleAssignment, User
+    from shegong.agencies.models import Agency
+
+    # A role of its own (rolled back with the rest), so that the benchmark does not depend on how an installation
+    # has edited its built-in roles.
+    role = Role.objects.create(code="bench_workers_import", name="导入基准测试")
+    role.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="workers", codename__in=["view_socialworker", "add_socialworker"]
+        )
+    )
+    user = User.objects.create(username=BENCH_USER, display_name="导入基准测试")
+    RoleAssignment.objects.create(user=user, role=role)
+    agencies = []
+    for serial, region in enumerate(WORK_REGIONS[:4], start=1):
+        body = f"52440100MJ9{serial:06d}"
+        agency, _ = Agency.objects.get_or_create(
+            credit_code=body + uscc.calc_check_digit(body),
+            defaults={"name": f"基准测试社工服务中心{serial}", "region_id": region, "legal_form": "social_service"},
+        )
+        agencies.append(agency.credit_code)
+    return User.objects.get(pk=user.pk), agencies
+
+
+def _rows(count: int, seed: int, agencies: list[str], domains: list[str]):
+    """`count` valid rows; ID numbers are distinct (a bijection of the row number onto place, date and sequence)."""
+    rng = random.Random(seed)
+    start = seed * 7_919  # different seeds start elsewhere in the number space
+    for n in range(count):
+        k = start + n
+        sequence, k = k % 1000, k // 1000
+        day, k = k % 10_000, k // 10_000
+        place = DISTRICTS[k % len(DISTRICTS)]
+        birth = _birth_date(day)
+        number = id_number_from_body(f"{place}{birth}{sequence:03d}")
+        at_agency = rng.random() < 0.6
+        level = rng.choice(["", "", "助理社会工作师", "助理社会工作师", "社会工作师", "高级社会工作师"])
+        yield [
+            rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2))),
+            number,
+            f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
+            rng.choice(["大学本科", "大学专科", "硕士研究生"]),
+            rng.choice(["是", "否"]),
+            "" if at_agency else rng.choice(WORK_REGIONS),
+            rng.choice(agencies) if at_agency else "",
+            "" if at_agency else "社区",
+            "" if at_agency else "某街道某社区居委会",
+            rng.choice(["专业社工岗", "专业社工岗", "行政辅助岗", "督导岗"]),
+            rng.choice(GRADES[level]) if level else "",
+            "、".join(rng.sample(domains, rng.randint(1, 2))),
+            "在岗",
+            level,
+            f"B{seed}-{n:07d}" if level else "",
+            rng.randint(2010, 2024) if level else "",
+            "人力资源社会保障部" if level else "",
+        ]
+
+
+def _birth_date(day: int) -> str:
+    import datetime
+
+    return (datetime.date(1965, 1, 1) + datetime.timedelta(days=day % 14_600)).strftime("%Y%m%d")
+
+
+def _workbook(spec, rows) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("人员")
+    sheet.append(spec.headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _timed(name: str, timings: dict, cpu: dict):
+    """Wall-clock seconds (what a user waits) and this process's CPU seconds (what the Python side costs)."""
+    wall, process = time.perf_counter(), time.process_time()
+    yield
+    timings[name] = time.perf_counter() - wall
+    cpu[name] = time.process_time() - process
+
+
+def _rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:>10,.0f}" if seconds else "         —"
+
+
+def workers_import(stdout, rows: str = "100000", naive: str = "300", seed: str = "1", **options):
+    """Import synthetic workers through the real import path and print rows per second (goal ≥ 5,000 on PostgreSQL)."""
+    from django.conf import settings
+
+    from shegong.workers import services, vocabulary
+
+    count, naive_count, seed_value = int(rows), int(naive), int(seed)
+    spec = specs.get("workers")
+    _divisions(stdout)
+    try:
+        with transaction.atomic():
+            actor, agencies = _setup(stdout)
+            domains = [item.name for item in vocabulary.domain_items()]
+            started = time.perf_counter()
+            data = _workbook(spec, _rows(count, seed_value, agencies, domains))
+            stdout.write(
+                f"generated a workbook of {count:,} workers ({len(data) / 1048576:.1f} MB) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            settings.IMPORT_MAX_BYTES = max(settings.IMPORT_MAX_BYTES, len(data) + 1)
+            settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, count)
+
+            timings, cpu = {}, {}
+            with _timed("read workbook", timings, cpu):
+                sheet = workbooks.read_rows(data)
+                positions = workbooks.column_positions(spec, sheet.headers)
+            with _timed("prepare", timings, cpu):
+                context = spec.prepare(actor)
+            with _timed("check rows", timings, cpu):
+                good, failures = tabular.check_rows(spec, sheet, positions, context, actor)
+            if failures:
+                stdout.write(f"{len(failures):,} rows failed the checks, e.g. row {failures[0][0]}: {failures[0][2]}")
+
+            with _timed("write rows", timings, cpu), transaction.atomic():
+                written = spec.write([{k: v for k, v in row.items() if k != "_row"} for row in good], context, actor)
+                # Foreign keys are checked at commit on PostgreSQL (deferred); check them now so that they count.
+                connection.check_constraints()
+                record(
+                    actor=actor,
+                    action=AuditEntry.Action.IMPORT,
+                    object_type="tabular.importjob",
+                    object_repr="workers benchmark",
+                    changes={"written_rows": [None, written]},
+                )
+
+            naive_seconds = 0.0
+            if naive_count:
+                naive_rows = list(_rows(naive_count, seed_value + 1000, agencies, domains))
+                region = actor.assignments.first().region  # None: nationwide
+                started = time.perf_counter()
+                for row in naive_rows:
+                    services.worker_create(
+                        actor=actor,
+                        name=row[0],
+                        id_number=row[1],
+                        phone=row[2],
+                        region=region or _region(row[5] or "440104000000"),
+                        agency=None,
+                        employer_kind="community",
+                        employer_name="某社区居委会",
+                    )
+                naive_seconds = time.perf_counter() - started
+            _report(stdout, count, written, timings, cpu, naive_count, naive_seconds)
+            raise Rollback
+    except Rollback:
+        stdout.write("(everything written by the benchmark was rolled back)")
+
+
+def _region(code):
+    from shegong.regions.models import Region
+
+    return Region.objects.get(pk=code)
+
+
+def _report(stdout, count, written, timings, cpu, naive_count, naive_seconds):
+    load = " · load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
+    stdout.write(f"\nworkers import · {count:,} rows · database: {_server_version()} · {os.cpu_count()} CPUs{load}")
+    stdout.write(f"{'step':<28}{'seconds':>10}{'rows/s':>12}{'python CPU s':>14}")
+    for name, seconds in timings.items():
+        stdout.write(f"{name:<28}{seconds:>10.2f}{_rate(count, seconds):>12}{cpu[name]:>14.2f}")
+    steps = ("prepare", "check rows", "write rows")
+    check_write = sum(timings[name] for name in steps)
+    everything = sum(timings.values())
+    stdout.write(
+        f"{'check + write (import)':<28}{check_write:>10.2f}{_rate(written, check_write):>12}"
+        f"{sum(cpu[name] for name in steps):>14.2f}"
+    )
+    stdout.write(
+        f"{'end to end (with reading)':<28}{everything:>10.2f}{_rate(written, everything):>12}"
+        f"{sum(cpu.values()):>14.2f}"
+    )
+    if naive_count:
+        naive_rate = naive_count / naive_seconds
+        stdout.write(
+            f"{'naive: worker_create per row':<28}{naive_seconds:>10.2f}{naive_rate:>12,.0f}"
+            f"   (import is {written / check_write / naive_rate:,.0f}× faster)"
+        )
+    stdout.write(f"written: {written:,} workers")
+
+
+def _server_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return "PostgreSQL " + cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return "SQLite " + cursor.fetchone()[0]
+    return connection.vendor
+
+
+BENCHMARKS = {"workers-import": workers_import}
