@@ -166,6 +166,8 @@ def supervisor_detail(request, pk: int):
     profile = _supervisor(request, pk)
     period_form = PeriodForm(request.GET or None)
     period = period_form.period()
+    if not period_form.is_bound:
+        period_form = PeriodForm(initial={"start": period.start, "end": period.end})
     selectors.supervisor_figures(profile, period)
     sessions = selectors.with_supervisee_names(
         profile.sessions.filter(held_on__gte=period.start, held_on__lte=period.end)
