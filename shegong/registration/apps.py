@@ -7,7 +7,6 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("登记与继续教育")
 
     def ready(self):
-        from shegong.registration import tasks  # noqa: F401  (registers the background task)
         from shegong.registration.imports import TrainingRecordSpec
         from shegong.tabular import spec
 

@@ -45,7 +45,7 @@ class _ScopedRegionMixin:
 
 
 class RegistrationFilterForm(_ScopedRegionMixin, forms.Form):
-    q = forms.CharField(label=_("姓名、拼音首字母或证书编号"), required=False, max_length=50)
+    q = forms.CharField(label=_("姓名、拼音首字母、身份证号或证书编号"), required=False, max_length=50)
     state = forms.ChoiceField(label=_("状态"), choices=ANY + Registration.State.choices, required=False)
     level = forms.ChoiceField(label=_("证书等级"), choices=ANY + CertificateLevel.choices, required=False)
     kind = forms.ChoiceField(label=_("登记类别"), choices=ANY + Registration.Kind.choices, required=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.db.models import Case, DecimalField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core.fields import blind_index_for
 from shegong.core.scope import NOTHING, grants_of, region_q, scoped
 from shegong.regions.codes import subtree_bounds
 from shegong.regions.models import Region
@@ -139,6 +141,20 @@ class RegistrationFilters:
     query: str = ""
 
 
+ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dXx]")
+
+
+def _person_q(text: str, path: str = "worker") -> Q:
+    """A worker by name (contains), pinyin initials (prefix) or, for an 18-character ID number, exactly through the
+    keyed hash of the encrypted column (the only way to match it)."""
+    text = text.strip()
+    if ID_NUMBER_SHAPE.fullmatch(text):
+        from shegong.workers.models import SocialWorker
+
+        return Q(**{f"{path}__id_number_index": blind_index_for(SocialWorker, "id_number", text)})
+    return Q(**{f"{path}__name__icontains": text}) | Q(**{f"{path}__name_initials__istartswith": text.lower()})
+
+
 def expiring_q(today: datetime.date, days: int = EXPIRING_DAYS) -> Q:
     """Registrations in force whose last valid day falls within the next `days` days (today included)."""
     return Q(
@@ -163,10 +179,7 @@ def registration_list(
     if filters.expiring:
         rows = rows.filter(expiring_q(today)).order_by("valid_until", "id")
     if filters.query:
-        text = filters.query.strip()
-        rows = rows.filter(
-            Q(worker__name__icontains=text) | Q(worker__name_initials__istartswith=text) | Q(certificate__number=text)
-        )
+        rows = rows.filter(_person_q(filters.query) | Q(certificate__number=filters.query.strip().upper()))
     return rows
 
 
@@ -293,11 +306,8 @@ def training_list(*, actor, filters: TrainingFilters | None = None) -> QuerySet[
         rows = rows.filter(verified_at__isnull=not filters.verified)
     if filters.worker_ids is not None:
         rows = rows.filter(worker_id__in=filters.worker_ids)
-    elif filters.query:
-        text = filters.query.strip()
-        rows = rows.filter(
-            Q(worker__name__icontains=text) | Q(worker__name_initials__istartswith=text) | Q(title__icontains=text)
-        )
+    if filters.query:
+        rows = rows.filter(_person_q(filters.query) | Q(title__icontains=filters.query.strip()))
     return rows.order_by("-end_date", "-id")
 
 

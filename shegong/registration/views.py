@@ -448,20 +448,7 @@ def _training_filter_form(request) -> TrainingFilterForm:
 
 
 def _training_rows_for(request, form: TrainingFilterForm):
-    filters = form.filters()
-    if filters.query and _looks_like_id_number(filters.query):
-        # An exact ID number is looked up through its keyed hash (the column itself is encrypted).
-        from shegong.core.fields import matching
-
-        filters.worker_ids = list(
-            matching(SocialWorker.objects.all(), "id_number", filters.query).values_list("pk", flat=True)
-        )
-    return selectors.training_list(actor=request.user, filters=filters)
-
-
-def _looks_like_id_number(text: str) -> bool:
-    text = text.strip()
-    return len(text) == 18 and text[:17].isdigit()
+    return selectors.training_list(actor=request.user, filters=form.filters())
 
 
 @permission(selectors.VIEW_TRAINING)

@@ -156,3 +156,15 @@ def test_lists_do_not_query_per_row(client, world, worker):
     before = [queries(url) for url in urls]
     add_rows(8)
     assert [queries(url) for url in urls] == before
+
+
+def test_search_by_name_initials_and_exact_id_number(client, world, worker, certificate):
+    registration = make_registration(certificate, submitted_by=world.agency_admin_a)
+    make_training(worker, title="伦理课", created_by=world.agency_admin_a)
+    client.force_login(world.city_admin)
+    link = f"/registration/{registration.pk}/"
+    for query in ("越秀", worker.id_number, worker.id_number.lower(), certificate.number):
+        assert link in client.get(reverse("registration:list"), {"q": query}).content.decode(), query
+    assert link not in client.get(reverse("registration:list"), {"q": "11010519491231002X"}).content.decode()
+    page = client.get(reverse("registration:training_list"), {"q": worker.id_number}).content.decode()
+    assert "伦理课" in page
