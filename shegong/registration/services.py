@@ -22,6 +22,7 @@ from shegong.audit.services import diff, record, snapshot
 from shegong.registration import selectors
 from shegong.registration.models import Registration, TrainingRecord
 from shegong.registration.policy import RegistrationPolicy, policy_for
+from shegong.workers.models import Certificate
 
 State = Registration.State
 REJECTED = (State.FIRST_REJECTED, State.FINAL_REJECTED)
@@ -134,6 +135,13 @@ def renewal_window(previous: Registration, policy: RegistrationPolicy) -> tuple[
 def registration_submit(*, certificate, actor, today: datetime.date | None = None) -> Registration:
     """Apply for the first registration of a certificate (首次登记), within the first-registration period."""
     today = _today(today)
+    # Locking the certificate serialises two applications for it made at the same moment (the second then finds the
+    # first and is refused with a message, rather than hitting the unique constraint).
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("worker", "worker__region")
+        .get(pk=certificate.pk)
+    )
     worker = certificate.worker
     if not selectors.may_submit_for(actor, worker):
         raise PermissionDenied(_("您没有为该社会工作者申请执业登记的权限。"))
