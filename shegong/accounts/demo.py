@@ -18,7 +18,7 @@ DEMO_USERS = [
     ("evaluator", "评估专家", "evaluator", "440100000000"),
     ("volunteer", "志愿者", "volunteer", "440105000000"),
     ("sysadmin", "系统管理员", "system_admin", "440100000000"),
-    ("secadmin", "安全管理员", "security_admin", "440100000000"),
+    ("secadmin", "安全管理员", "security_admin", "nationwide"),
     ("auditor", "审计管理员", "audit_admin", "440100000000"),
 ]
 
@@ -28,7 +28,8 @@ def load(context: dict) -> None:
     for username, display_name, role_code, where in DEMO_USERS:
         role = Role.objects.get(code=role_code)
         agency = agencies[int(where.split(":")[1])] if where.startswith("agency:") else None
-        region = None if agency else Region.objects.get(pk=where)
+        # Role definitions apply to the whole installation, so the security admin who edits them is nationwide.
+        region = None if agency or where == "nationwide" else Region.objects.get(pk=where)
         user = User.objects.filter(username=username).first() or services.user_create(
             actor=None,
             username=username,

@@ -10,7 +10,7 @@ from importlib import import_module
 from shegong.regions.models import Region
 
 BASELINE_CITY = "4401"
-PROBE_COMMUNITY = "440104003001"
+PROBE_COMMUNITY = "440104003104"  # 流水井社区, 北京街道, 越秀区
 
 # Idempotent seeders that data migrations also run: (module, function). Each app adds its own here.
 SEEDERS: list[tuple[str, str]] = []
