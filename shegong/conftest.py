@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from shegong.testing.baseline import ensure_baseline
 from shegong.testing.browser import chromium_browser, page, phone_page  # noqa: F401  (fixtures)
@@ -14,6 +15,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
+    # A request in English leaves English active in the thread; every test starts in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
