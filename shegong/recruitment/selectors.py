@@ -83,14 +83,14 @@ def opening_get(actor, pk: int) -> JobOpening:
 
 def applications(actor) -> QuerySet[JobApplication]:
     return scoped(JobApplication, actor, VIEW_APPLICATIONS).select_related(
-        "opening", "opening__agency", "opening__region", "worker", "worker__region"
+        "opening", "opening__agency", "opening__agency__region", "opening__region", "worker", "worker__region"
     )
 
 
 def applications_of_worker(worker) -> QuerySet[JobApplication]:
-    return worker.job_applications.select_related("opening", "opening__agency", "opening__region").order_by(
-        "-submitted_at", "-pk"
-    )
+    return worker.job_applications.select_related(
+        "opening", "opening__agency", "opening__agency__region", "opening__region"
+    ).order_by("-submitted_at", "-pk")
 
 
 def blacklisted_ids(worker_ids, on: datetime.date | None = None) -> set[int]:

@@ -223,3 +223,17 @@ def test_api_writes(client, world, market, make_opening, make_applicant):
         == 404
     )
     assert datetime.date.today()
+
+
+def test_the_endpoints_are_in_the_openapi_document(client, world):
+    client.force_login(world.city_admin)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/recruitment/openings",
+        "/api/v1/recruitment/applications/{pk}/transition",
+        "/api/v1/recruitment/pay/workers/{pk}",
+        "/api/v1/talent/supervisors",
+        "/api/v1/talent/supervisors/{pk}/sessions",
+        "/api/v1/talent/honours",
+    ):
+        assert path in paths, path
