@@ -78,6 +78,7 @@ def profiles_in_force(region_code: str, on: datetime.date) -> list[PolicyProfile
         PolicyProfile.objects.filter(Q(region_id__in=chain) | Q(region__isnull=True))
         .filter(_in_force_q(on))
         .select_related("region")
+        .order_by()  # sorted below by distance; the model's ordering would cost a join and a sort
     )
     distance = {code: index for index, code in enumerate(dict.fromkeys(chain))}
     national = len(distance)
@@ -98,7 +99,7 @@ def rules_in_force(region_code: str, on: datetime.date) -> dict[str, PolicyRule]
     rank = {profile.pk: index for index, profile in enumerate(candidates)}
     by_pk = {profile.pk: profile for profile in candidates}
     chosen: dict[str, PolicyRule] = {}
-    for rule in PolicyRule.objects.filter(profile_id__in=rank):
+    for rule in PolicyRule.objects.filter(profile_id__in=rank).order_by():
         current = chosen.get(rule.kind)
         if current is None or rank[rule.profile_id] < rank[current.profile_id]:
             chosen[rule.kind] = rule

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.policies import registry, selectors, services
+from shegong.policies import selectors, services
 from shegong.policies.forms import CloneForm, KindChoiceForm, LookupForm, ProfileEditForm, ProfileForm, RuleForm
 
 
@@ -253,12 +253,5 @@ def lookup(request):
                 .filter(pk__in={rule.profile_id for rule in rules.values()})
                 .values_list("pk", flat=True)
             )
-            rows = [
-                {
-                    "rule": rule,
-                    "kind": registry.get(rule.kind) if registry.is_registered(rule.kind) else None,
-                    "linked": rule.profile_id in visible,
-                }
-                for rule in rules.values()
-            ]
+            rows = [{"rule": rule, "linked": rule.profile_id in visible} for rule in rules.values()]
     return render(request, "policies/lookup.html", {"form": form, "rows": rows, "where": where})
