@@ -59,3 +59,12 @@ def domain(code: str = "social_assistance", name: str = "社会救助"):
     dictionary, _created = Dictionary.objects.get_or_create(code="service_domain", defaults={"name": "服务领域"})
     item, _created = DictionaryItem.objects.get_or_create(dictionary=dictionary, code=code, defaults={"name": name})
     return item
+
+
+def post_type(code: str = "professional", name: str = "专业社工岗"):
+    """An item of the post_type dictionary (seeded by refdata's migration; a transactional test's flush removes it)."""
+    from shegong.refdata.models import Dictionary, DictionaryItem
+
+    dictionary, _created = Dictionary.objects.get_or_create(code="post_type", defaults={"name": "岗位类型"})
+    item, _created = DictionaryItem.objects.get_or_create(dictionary=dictionary, code=code, defaults={"name": name})
+    return item
