@@ -13,7 +13,10 @@ BASELINE_CITY = "4401"
 PROBE_COMMUNITY = "440104003104"  # 流水井社区, 北京街道, 越秀区
 
 # Idempotent seeders that data migrations also run: (module, function). Each app adds its own here.
-SEEDERS: list[tuple[str, str]] = []
+SEEDERS: list[tuple[str, str]] = [
+    ("shegong.refdata.seed", "install_dictionaries"),
+    ("shegong.policies.presets", "install_presets"),
+]
 
 
 def ensure_baseline() -> None:
@@ -23,5 +26,6 @@ def ensure_baseline() -> None:
 
         load_shipped(city=BASELINE_CITY)
         ensure_builtin_roles()
-    for module_name, function_name in SEEDERS:
-        getattr(import_module(module_name), function_name)()
+        # A flush empties every table at once, so the seeded data is missing exactly when the regions are.
+        for module_name, function_name in SEEDERS:
+            getattr(import_module(module_name), function_name)()
