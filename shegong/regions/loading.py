@@ -19,6 +19,7 @@ import gzip
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -34,7 +35,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LEVEL_FILES = {1: "provinces.csv.gz", 2: "cities.csv.gz", 3: "areas.csv.gz", 4: "streets.csv.gz", 5: "villages.csv.gz"}
 PARENT_COLUMN = {2: "provinceCode", 3: "cityCode", 4: "areaCode", 5: "streetCode"}
 CHUNK = 20_000
-BULK_ROWS = 50_000  # at least this many new rows expected: rebuild the name index afterwards instead of updating it
+BULK_ROWS = 50_000  # at least this many new rows expected: build indexes afterwards (see _bulk_mode)
 VERSION_CACHE_KEY = "regions:version"  # changes after every load that wrote something (see selectors' caches)
 
 # Village level (村级), from the data README (shared/data/divisions/README.md, counts of the 2023 files).
@@ -211,58 +212,73 @@ def load(
     totals = totals or {}
     with transaction.atomic():
         bulk = sum(totals.values()) - Region.objects.count() >= BULK_ROWS
-        if bulk:
-            _drop_name_index()
-        chunk: list[Row] = []
-        level = None
-        for row in rows:
-            if row.level != level or len(chunk) >= chunk_size:
-                if chunk:
-                    _load_chunk(chunk, result)
-                    if progress:
-                        progress(level, result.read[level], totals.get(level, 0) if row.level == level else 0)
-                chunk = []
-                level = row.level
-            chunk.append(row)
-        if chunk:
-            _load_chunk(chunk, result)
-            if progress:
-                progress(level, result.read[level], 0)
-        if bulk:
-            _create_name_index()
+        with _bulk_mode(bulk):
+            chunk: list[Row] = []
+            level = None
+            for row in rows:
+                if row.level != level or len(chunk) >= chunk_size:
+                    if chunk:
+                        _load_chunk(chunk, result)
+                        if progress:
+                            progress(level, result.read[level], totals.get(level, 0) if row.level == level else 0)
+                    chunk = []
+                    level = row.level
+                chunk.append(row)
+            if chunk:
+                _load_chunk(chunk, result)
+                if progress:
+                    progress(level, result.read[level], 0)
         if result.created or result.updated:
             transaction.on_commit(_new_version)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _name_index() -> tuple[str, str, str]:
-    """The one index whose keys arrive in random order while rows arrive in code order. Every other index (the
-    code, (parent, code), (level, code)) only ever appends during a load."""
+@contextmanager
+def _bulk_mode(enabled: bool):
+    """For a load of many new rows: drop the secondary indexes (and, on PostgreSQL, the parent foreign key) first
+    and build them once at the end, the usual advice for populating a database (PostgreSQL manual, "Populating a
+    Database"). Updating an index row by row costs more than sorting once, the name index above all (its keys come
+    in random order), and PostgreSQL checks a foreign key row by row but a re-added one in a single join. Inside the
+    load's transaction: if the load fails, the rollback puts everything back. The table stays locked until commit,
+    which a load of this size (a new installation, a new province) can afford.
+    """
+    if not enabled:
+        yield
+        return
     quote = connection.ops.quote_name
-    (index,) = [index for index in Region._meta.indexes if index.fields == ["name"]]
-    return quote(index.name), quote(Region._meta.db_table), quote(Region._meta.get_field("name").column)
-
-
-def _drop_name_index() -> None:
-    # A bulk load inserts into the name index at random places (a third of the SQLite insert time); building it once
-    # afterwards from sorted keys is several times cheaper. Inside the load's transaction, so a failure restores it.
-    # On PostgreSQL this locks the table until the load commits, which a load of this size (a fresh installation, a
-    # new province) can afford.
-    # Plain statements: SQLite's schema editor refuses to open inside a transaction (it toggles foreign keys).
-    index, _table, _column = _name_index()
+    table = quote(Region._meta.db_table)
+    indexes = [
+        (quote(index.name), ", ".join(quote(Region._meta.get_field(name).column) for name in index.fields))
+        for index in Region._meta.indexes
+    ]
+    parent, code = quote(Region._meta.get_field("parent").column), quote(Region._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX {index}")
-
-
-def _create_name_index() -> None:
-    index, table, column = _name_index()
+        foreign_keys = []
+        if connection.vendor == "postgresql":  # SQLite's checks are cheap and its constraints cannot be dropped
+            constraints = connection.introspection.get_constraints(cursor, Region._meta.db_table)
+            foreign_keys = [
+                name
+                for name, info in constraints.items()
+                if info["foreign_key"] == (Region._meta.db_table, Region._meta.pk.column)
+                and info["columns"] == [Region._meta.get_field("parent").column]
+            ]
+        for name in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _columns in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # PostgreSQL will not build an index while deferred foreign-key checks are pending: run them now (they
-            # would run at commit anyway), then defer again.
+            # DDL must not meet pending deferred checks (of other tables' keys): run them now, defer again after.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"CREATE INDEX {index} ON {table} ({column})")
+        for name, columns in indexes:
+            cursor.execute(f"CREATE INDEX {name} ON {table} ({columns})")
+        for name in foreign_keys:
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} FOREIGN KEY ({parent}) REFERENCES {table} ({code})"
+                " DEFERRABLE INITIALLY DEFERRED"
+            )
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 

@@ -2,7 +2,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Length, Right
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -17,16 +17,21 @@ URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
 def level_matches_code() -> models.Q:
     """A level-L code has a non-zero segment of its own at level L and zeros after it (province 2 + city 2 +
     county 2 + township 3 + village 3 digits). Rows that repeat their parent's code (the county-level 东莞市
-    441900 of some lists) therefore cannot be stored, and one code always has one level."""
+    441900 of some lists) therefore cannot be stored, and one code always has one level.
+
+    Written with Right() only: SQLite's introspection in Django splits a table's SQL at ", " and fails on a
+    SUBSTR(code, 1, 2) with one-digit arguments, which would break later migrations of this table.
+    """
+
+    def zeros_after(length: int) -> models.Q:
+        tail = CODE_LENGTH - length
+        return models.Q(Exact(Right("code", tail), "0" * tail)) if tail else models.Q()
+
     options = []
     start = 0
     for level, end in PREFIX_LENGTHS.items():
-        condition = models.Q(level=level) & ~models.Q(
-            Exact(Substr("code", start + 1, end - start), "0" * (end - start))
-        )
-        if end < CODE_LENGTH:
-            condition &= models.Q(Exact(Substr("code", end + 1, CODE_LENGTH - end), "0" * (CODE_LENGTH - end)))
-        options.append(condition)
+        # Zeros after this level's segment, but not from its start: the segment itself is not all zeros.
+        options.append(models.Q(level=level) & zeros_after(end) & ~zeros_after(start))
         start = end
     return models.Q(Exact(Length("code"), CODE_LENGTH)) & reduce(or_, options)
 
