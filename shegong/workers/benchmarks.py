@@ -14,6 +14,7 @@ measured. The divisions of 广州市 are loaded (and kept) on first use.
 Options: rows (100000), naive (300), seed (1).
 """
 
+import datetime
 import io
 import os
 import random
@@ -120,8 +121,6 @@ def _rows(count: int, seed: int, agencies: list[str], domains: list[str]):
 
 
 def _birth_date(day: int) -> str:
-    import datetime
-
     return (datetime.date(1965, 1, 1) + datetime.timedelta(days=day % 14_600)).strftime("%Y%m%d")
 
 
@@ -261,3 +260,215 @@ def _server_version() -> str:
 
 
 BENCHMARKS = {"workers-import": workers_import}
+
+
+# --- The list at a million workers ----------------------------------------------------------------------------------
+
+WORKER_COLUMNS = (
+    "name, name_initials, id_number, id_number_index, birth_date, sex, phone, phone_index, education, "
+    "major_social_work, region_id, province_code, agency_id, employer_kind, employer_name, post_type, job_grade, "
+    "highest_certificate, is_frontline, status, created_at, updated_at"
+)
+LIST_SCENARIOS = [
+    ("first page (pinyin order)", {}),
+    ("newest first", {"sort": "newest"}),
+    ("district 越秀区", {"region": "440104000000"}),
+    ("one street", {"region": "440104003000"}),
+    ("one agency", {"agency": True}),
+    ("highest certificate: senior", {"certificate": "senior"}),
+    ("service domain", {"domain": True}),
+    ("status: left", {"status": "left"}),
+    ("on the blacklist", {"blacklisted": "yes"}),
+    ("not on the blacklist", {"blacklisted": "no"}),
+    ("search pinyin initials zw", {"q": "zw"}),
+    ("search name prefix 张", {"q": "张"}),
+    ("search exact ID number", {"q": "ID"}),
+]
+
+
+def workers_list(stdout, rows: str = "1000000", repeat: str = "3", **options):
+    """The list page's queries at a million workers (keyset pages, capped counts) against OFFSET and COUNT(*)."""
+    count, repeats = int(rows), int(repeat)
+    _divisions(stdout)
+    try:
+        with transaction.atomic():
+            actor, _codes = _setup(stdout)
+            started = time.perf_counter()
+            facts = _fill(count)
+            stdout.write(
+                f"generated {count:,} workers in {time.perf_counter() - started:.0f} s (rolled back at the end)"
+            )
+            _measure_list(stdout, actor, facts, repeats)
+            raise Rollback
+    except Rollback:
+        stdout.write("(everything written by the benchmark was rolled back)")
+
+
+def _fill(count: int) -> dict:
+    """`count` workers spread over 广州's streets and a few agencies, 0.2% blacklisted, with domains; written with
+    set-based SQL on PostgreSQL (INSERT … SELECT over generate_series) and executemany elsewhere."""
+    from shegong.agencies.models import Agency
+    from shegong.core import crypto
+    from shegong.regions.models import Region
+    from shegong.workers import vocabulary
+    from shegong.workers.identity import name_initials
+    from shegong.workers.models import SocialWorker
+
+    streets = list(
+        Region.objects.filter(code__startswith="4401", level=4).order_by("code").values_list("code", flat=True)
+    )
+    agencies = list(Agency.objects.order_by("pk").values_list("pk", flat=True)[:20])
+    domains = list(vocabulary.domain_items().values_list("pk", flat=True))
+    rng = random.Random(7)
+    names = sorted({rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]) for _ in range(5000)})
+    initials = [name_initials(name) for name in names]
+    sealed_id = crypto.seal("440104199001010010", context=SocialWorker._meta.get_field("id_number")._context)
+    sealed_phone = crypto.seal("13800138000", context=SocialWorker._meta.get_field("phone")._context)
+    probe = "44010419850505" + "0000"
+    probe_index = SocialWorker._meta.get_field("id_number").blind_index(probe)
+    levels = [""] * 12 + ["assistant"] * 4 + ["intermediate"] * 3 + ["senior"]
+    statuses = ["active"] * 8 + ["left", "retired"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO workers_socialworker ({WORKER_COLUMNS}) "
+                """
+                SELECT (%(names)s::text[])[1 + g %% %(n_names)s], (%(initials)s::text[])[1 + g %% %(n_names)s],
+                    %(sealed_id)s, md5(g::text) || md5((g + 7)::text), DATE '1960-01-01' + (g %% 15000),
+                    CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
+                    %(sealed_phone)s, md5((g + 3)::text) || md5((g + 5)::text), 'bachelor', g %% 2 = 0,
+                    (%(streets)s::text[])[1 + g %% %(n_streets)s], '44',
+                    CASE WHEN g %% 3 = 0 THEN (%(agencies)s::bigint[])[1 + g %% %(n_agencies)s] END,
+                    CASE WHEN g %% 3 = 0 THEN '' ELSE 'community' END,
+                    CASE WHEN g %% 3 = 0 THEN '' ELSE '社区居委会' END,
+                    'professional', '', (%(levels)s::text[])[1 + (g * 7919) %% 20], true,
+                    (%(statuses)s::text[])[1 + g %% 10], now(), now()
+                FROM generate_series(1, %(count)s) AS g
+                """,
+                {
+                    "names": names,
+                    "initials": initials,
+                    "n_names": len(names),
+                    "sealed_id": sealed_id,
+                    "sealed_phone": sealed_phone,
+                    "streets": streets,
+                    "n_streets": len(streets),
+                    "agencies": agencies or [None],
+                    "n_agencies": max(len(agencies), 1),
+                    "levels": levels,
+                    "statuses": statuses,
+                    "count": count,
+                },
+            )
+        else:
+            rows = []
+            for g in range(1, count + 1):
+                agency = agencies[g % len(agencies)] if agencies and g % 3 == 0 else None
+                rows.append(
+                    (
+                        names[g % len(names)],
+                        initials[g % len(names)],
+                        sealed_id,
+                        crypto.blind_index(str(g), purpose="bench"),
+                        f"{1960 + g % 40}-01-01",
+                        "F" if g % 2 == 0 else "M",
+                        sealed_phone,
+                        crypto.blind_index(str(-g), purpose="bench"),
+                        "bachelor",
+                        g % 2 == 0,
+                        streets[g % len(streets)],
+                        "44",
+                        agency,
+                        "" if agency else "community",
+                        "" if agency else "社区居委会",
+                        "professional",
+                        "",
+                        levels[(g * 7919) % 20],
+                        True,
+                        statuses[g % 10],
+                    )
+                )
+            cursor.executemany(
+                f"INSERT INTO workers_socialworker ({WORKER_COLUMNS}) VALUES ({', '.join(['%s'] * 20)}, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                rows,
+            )
+        # One worker with a known ID number, for the exact search.
+        first = SocialWorker.objects.order_by("pk").values_list("pk", flat=True).first()
+        SocialWorker.objects.filter(pk=first).update(id_number_index=probe_index)
+        for domain, modulo, remainder in ((domains[0], 2, 0), (domains[1], 5, 1)):
+            cursor.execute(
+                "INSERT INTO workers_workerservicedomain (worker_id, domain_id) "
+                "SELECT id, %s FROM workers_socialworker WHERE id >= %s AND id %% %s = %s",
+                [domain, first, modulo, remainder],
+            )
+        cursor.execute(
+            "INSERT INTO workers_creditevent (worker_id, kind, severity, title, description, evidence, "
+            "source_document, occurred_on, closing_note, recorded_at) "
+            "SELECT id, 'violation', 'blacklist', '基准测试', '', '', '文号', %s, '', CURRENT_TIMESTAMP "
+            "FROM workers_socialworker WHERE id >= %s AND id %% 500 = 3",
+            [datetime.date(2025, 1, 1), first],
+        )
+        cursor.execute("ANALYZE")
+    return {"agency": agencies[0] if agencies else None, "domain": domains[1], "probe": probe}
+
+    return {"agency": agencies[0] if agencies else None, "domain": domains[1], "probe": probe}
+
+
+def _measure_list(stdout, actor, facts, repeats):
+    from shegong.agencies.models import Agency
+    from shegong.refdata.models import DictionaryItem
+    from shegong.regions.models import Region
+    from shegong.workers import selectors
+
+    def filters_for(spec):
+        values = dict(spec)
+        if "region" in values:
+            values["region"] = Region.objects.get(pk=values["region"])
+        if values.pop("agency", None):
+            values["agency"] = Agency.objects.get(pk=facts["agency"])
+        if values.pop("domain", None):
+            values["domain"] = DictionaryItem.objects.get(pk=facts["domain"])
+        if values.get("q") == "ID":
+            values["q"] = facts["probe"]
+        return selectors.WorkerFilters(**values)
+
+    def best(function):
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            result = function()
+            timings.append(time.perf_counter() - started)
+        return min(timings) * 1000, result
+
+    stdout.write(f"\nworkers list · {selectors.SocialWorker.objects.count():,} workers · database: {_server_version()}")
+    stdout.write(f"{'scenario':<32}{'page ms':>9}{'next ms':>9}{'count ms':>10}{'count':>9}")
+    for label, spec in LIST_SCENARIOS:
+        filters = filters_for(spec)
+        workers = selectors.worker_search(actor=actor, filters=filters)
+
+        def page(after=None, workers=workers, filters=filters):
+            found = selectors.keyset_page(selectors.with_badges(workers), sort=filters.sort, after=after)
+            selectors.with_domains(found.rows)
+            return found
+
+        page_ms, first = best(page)
+        next_ms, _ = best(lambda first=first, page=page: page(first.next_cursor)) if first.next_cursor else (0, None)
+        count_ms, (found, more) = best(lambda workers=workers: selectors.count_capped(workers))
+        shown = f"{found:,}{'+' if more else ''}"
+        stdout.write(f"{label:<32}{page_ms:>9.1f}{next_ms:>9.1f}{count_ms:>10.1f}{shown:>9}")
+    # The naive way: OFFSET to the middle and an exact COUNT(*).
+    workers = selectors.worker_search(actor=actor)
+    middle = selectors.SocialWorker.objects.count() // 2
+    offset_ms, rows = best(lambda: list(selectors.with_badges(workers)[middle : middle + selectors.PAGE_SIZE]))
+    keyset_cursor = selectors.encode_cursor([getattr(rows[0], name) for name in ("name_initials", "name", "id")])
+    keyset_ms, _ = best(lambda: selectors.keyset_page(selectors.with_badges(workers), after=keyset_cursor))
+    exact_ms, exact = best(lambda: workers.count())
+    stdout.write(
+        f"\npage in the middle (row {middle:,}): keyset {keyset_ms:.1f} ms, OFFSET {offset_ms:.1f} ms "
+        f"({offset_ms / max(keyset_ms, 0.001):,.0f}×)"
+    )
+    stdout.write(f"exact COUNT(*) of all {exact:,} in scope: {exact_ms:.1f} ms (the page counts up to 10,000 instead)")
+
+
+BENCHMARKS["workers-list"] = workers_list

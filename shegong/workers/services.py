@@ -322,7 +322,7 @@ def worker_update(*, actor, worker: SocialWorker, **changes) -> SocialWorker:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"worker_update cannot change {sorted(unknown)}")
-    worker = SocialWorker.objects.select_for_update().select_related("region", "agency").get(pk=worker.pk)
+    worker = SocialWorker.objects.select_for_update().get(pk=worker.pk)
     _assert_in_scope(actor, worker, permissions.CHANGE)
     before = _snapshot(worker)
     previous = SocialWorker(education=worker.education, post_type=worker.post_type, employer_kind=worker.employer_kind)
@@ -573,7 +573,7 @@ def credit_event_record(
 def credit_event_close(*, actor, event: CreditEvent, closed_on: datetime.date, note: str = "") -> CreditEvent:
     """Close (办结) a violation: from `closed_on` it is no longer open, and a blacklist entry is lifted."""
     _require(actor, permissions.CHANGE_CREDIT)
-    event = CreditEvent.objects.select_for_update().select_related("worker").get(pk=event.pk)
+    event = CreditEvent.objects.select_for_update().get(pk=event.pk)
     _assert_in_scope(actor, event.worker, permissions.CHANGE_CREDIT)
     if event.kind != CreditEvent.Kind.VIOLATION:
         raise ValidationError(_("表彰记录无需办结。"), code="not_a_violation")
