@@ -53,6 +53,9 @@ class Role(models.Model):
     description = models.TextField(_("说明"), blank=True)
     permissions = models.ManyToManyField(Permission, verbose_name=_("权限"), blank=True, related_name="+")
     is_builtin = models.BooleanField(_("内置"), default=False)
+    # The built-in defaults already offered to this role ("app.codename"): a default the security admin removed is in
+    # this list and is not given back; a default added by a later release is not, and is granted once.
+    defaults_applied = models.JSONField(_("已应用的默认权限"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("角色")

@@ -1,7 +1,8 @@
 """Built-in roles (DESIGN.md §1) and the permissions each starts with.
 
-Roles are data: the security admin changes their permissions in the UI. This module only creates the missing built-in
-roles after `migrate`, so an edited role keeps its edits.
+Roles are data: the security admin changes their permissions in the UI. After every `migrate` this module creates the
+missing built-in roles and grants each built-in role the defaults it has never been offered (a release that adds an
+app adds its permissions here); a default the security admin removed stays removed.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -154,11 +155,15 @@ def ensure_builtin_roles(sender=None, **kwargs) -> None:
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     for code, (name, description, perms) in BUILTIN_ROLES.items():
-        role, created = Role.objects.get_or_create(
+        role, _created = Role.objects.get_or_create(
             code=code, defaults={"name": str(name), "description": str(description), "is_builtin": True}
         )
-        if created:
-            role.permissions.set(permissions_by_name(perms, Permission))
+        offered = set(role.defaults_applied)
+        new = [name for name in perms if name not in offered]
+        if new:
+            role.permissions.add(*permissions_by_name(new, Permission))
+            role.defaults_applied = sorted(offered | set(perms))
+            role.save(update_fields=["defaults_applied"])
 
 
 def permissions_by_name(names: list[str], permission_model) -> list:
