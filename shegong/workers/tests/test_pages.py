@@ -206,3 +206,52 @@ def test_credit_pages_and_blacklist_badge(client, world, people, settings, tmp_p
     client.force_login(world.district_a_admin)
     assert client.post(close, {"closed_on": "2025-06-01", "note": "经复核撤销"}).status_code == 302
     assert not client.get(reverse("workers:list"), {"blacklisted": "yes"}).context["page"].rows
+
+
+def test_certificate_delete_and_credit_close_matrix(client, world, people):
+    worker = people["a"]
+    certificate = services.certificate_add(
+        actor=None, worker=worker, level="assistant", number="MX-1", year_passed=2019
+    )
+    services.worker_set_grade(actor=None, worker=worker, job_grade="assistant_2")  # so no delete goes through
+    delete = reverse("workers:certificate_delete", args=[worker.pk, certificate.pk])
+    assert_matrix(
+        client,
+        world,
+        delete,
+        {"anonymous": 302, **NO_VIEW, "station_head_a": 403, "city_admin": 302, "district_a_admin": 302},
+        default=404,
+        method="post",
+    )
+    assert worker.certificates.filter(pk=certificate.pk).exists()
+    event = services.credit_event_record(
+        actor=None,
+        worker=worker,
+        kind="violation",
+        severity="minor",
+        title="台账逾期",
+        occurred_on=__import__("datetime").date(2025, 2, 1),
+    )
+    assert_matrix(
+        client,
+        world,
+        reverse("workers:credit_close", args=[event.pk]),
+        {
+            "anonymous": 302,
+            **NO_VIEW,
+            "station_head_a": 403,
+            "agency_admin_a": 403,
+            "city_admin": 200,
+            "district_a_admin": 200,
+        },
+        default=404,
+    )
+
+
+def test_pages_render_in_english(client, world, people):
+    client.force_login(world.district_a_admin)
+    client.cookies["django_language"] = "en"
+    listing = client.get(reverse("workers:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Talent pool" in listing.content.decode()
+    detail = client.get(reverse("workers:detail", args=[people["a"].pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Basic information" in detail and "Certificates" in detail
