@@ -21,7 +21,7 @@ from shegong.core.fields import blind_index_for, matching
 from shegong.core.scope import scoped
 from shegong.regions.models import Region
 from shegong.workers import permissions, vocabulary
-from shegong.workers.grades import LEVEL_RANK, CertificateLevel, required_level, satisfies
+from shegong.workers.grades import LEVEL_RANK, CertificateLevel, JobGrade, required_level, satisfies
 from shegong.workers.identity import name_initials, parse_id_number
 from shegong.workers.models import Certificate, CreditEvent, SocialWorker, WorkerServiceDomain
 
@@ -107,14 +107,8 @@ def clean_phone(value: str) -> str:
 
 def duplicate_id_error() -> ValidationError:
     # Names nothing of the other record: who holds a number is itself personal data.
-    return ValidationError(
-        {
-            "id_number": _(
-                "该身份证号已在人才库中登记，同一人不能重复登记。如需调整工作单位或地区，请联系现登记地的民政部门。"
-            )
-        },
-        code=DUPLICATE_ID,
-    )
+    message = _("该身份证号已在人才库中登记，同一人不能重复登记。如需调整工作单位或地区，请联系现登记地的民政部门。")
+    return ValidationError({"id_number": ValidationError(message, code=DUPLICATE_ID)})
 
 
 def _domain_items(values: Iterable) -> list:
@@ -162,8 +156,6 @@ def highest_level(levels: Iterable[str]) -> str:
 
 def grade_error(grade: str) -> str:
     level = CertificateLevel(required_level(grade))
-    from shegong.workers.grades import JobGrade
-
     return _(
         "岗位等级“%(grade)s”须持有%(level)s或更高等级的职业水平证书（浙江省《关于进一步加强社会工作专业人才队伍建设的"
         "实施意见》第八条）。请先录入证书，再设置岗位等级。"

@@ -199,3 +199,11 @@ def test_link_account(world):
     other = create(world, name="周九")
     with pytest.raises(ValidationError):
         services.worker_link_account(actor=world.city_admin, worker=other, account=world.worker_b)
+
+
+def test_the_duplicate_refusal_carries_a_code_for_callers(world):
+    number = id_number()
+    create(world, id_number=number)
+    with pytest.raises(ValidationError) as caught:
+        create(world, id_number=number)
+    assert caught.value.error_dict["id_number"][0].code == services.DUPLICATE_ID
