@@ -99,7 +99,8 @@ class Agency(models.Model):
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["province_code", "region"], name="agency_province_region_idx"),
-            models.Index(fields=["region", "name"], name="agency_region_name_idx"),
+            # Covers the list's usual query (scope range, name search, name order) without reading the table.
+            models.Index(fields=["region", "name", "name_initials"], name="agency_region_search_idx"),
             models.Index(fields=["name", "id"], name="agency_name_idx"),
             models.Index(fields=["name_initials"], name="agency_initials_idx"),
             models.Index(fields=["latest_status", "region"], name="agency_status_region_idx"),

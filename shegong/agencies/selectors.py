@@ -140,11 +140,22 @@ class Page:
 
 
 def page_of(rows: QuerySet, number: int, size: int = PAGE_SIZE) -> Page:
-    """One page, fetched with one extra row to learn whether another page follows (no count needed)."""
+    """One page, with one extra key to learn whether another page follows (no count needed).
+
+    The keys come first, on their own: the index on (region, name, name_initials) answers the scope, the search and
+    the name order without reading the table, so only the page's own rows are read in full (then their regions and
+    domains, by the queryset's select_related and prefetch_related)."""
     number = max(1, number)
     start = (number - 1) * size
-    fetched = list(rows[start : start + size + 1])
-    return Page(rows=fetched[:size], number=number, has_previous=number > 1, has_next=len(fetched) > size)
+    keys = list(rows.values_list("pk", flat=True)[start : start + size + 1])
+    wanted = keys[:size]
+    by_key = {row.pk: row for row in rows.order_by().filter(pk__in=wanted)}
+    return Page(
+        rows=[by_key[key] for key in wanted if key in by_key],
+        number=number,
+        has_previous=number > 1,
+        has_next=len(keys) > size,
+    )
 
 
 def agency_get(*, actor, pk: int, perm: str = VIEW) -> Agency:
