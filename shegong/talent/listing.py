@@ -102,12 +102,29 @@ def yes_no(value) -> bool | None:
     return {"1": True, "0": False}.get(value or "")
 
 
+COUNT_LIMIT = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_LIMIT rows (a count over a whole province's pay records is slow and nobody pages that
+    far); `capped` says whether there are more. Past the cap the user narrows the filters."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            found = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+            self.capped = found > COUNT_LIMIT
+            self._capped_count = min(found, COUNT_LIMIT)
+        return self._capped_count
+
+
 def page_context(request, rows, size: int = PAGE_SIZE) -> dict:
     """The page of `rows` asked for, and the query string without the page number (for links and exports)."""
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(rows, size)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return {"page": page, "query": query.urlencode()}
+    return {"page": page, "query": query.urlencode(), "count_capped": paginator.count and paginator.capped}
 
 
 def export_response(*, actor, title: str, headers: list, rows, object_type: str, form: ListFilterForm):

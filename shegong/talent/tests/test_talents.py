@@ -147,3 +147,23 @@ def test_forms_create_records(client, world):
         {"worker": "周新人", "level": "national", "selected_year": "2023", "field": "社区治理"},
     )
     assert response.status_code == 200 and "请改为输入身份证号" in response.content.decode()
+
+
+def test_a_long_list_counts_up_to_a_cap(client, world, monkeypatch):
+    from shegong.talent import listing
+
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 2)
+    for index in range(3):
+        Honour.objects.create(
+            worker=make_worker(f"计数{index}"),
+            title="先进个人",
+            level="district",
+            awarded_on=datetime.date(2023, 5, 1),
+            awarding_body="某单位",
+            recorded_by=world.city_admin,
+        )
+    client.force_login(world.city_admin)
+    page = client.get(reverse("talent:honour_list")).content.decode()
+    assert "共 2 条以上" in page
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+    assert "共 3 条" in client.get(reverse("talent:honour_list")).content.decode()
