@@ -153,14 +153,15 @@ def load(context: dict) -> None:
     by_agency: dict[int | None, list] = {}
     for worker in workers:
         by_agency.setdefault(worker.agency_id, []).append(worker)
-    # Supervisors come from the agencies with the most staff, one or two each.
+    # Supervisors come from the agencies' staff, spread evenly over the agencies that have staff, then (if the demo
+    # city has few agencies with staff) from workers employed elsewhere.
     ordered = sorted((key for key in by_agency if key is not None), key=lambda key: -len(by_agency[key]))
+    per_agency = max(2, -(-SUPERVISORS // max(len(ordered), 1)))
     chosen = []
     for key in ordered:
         staff = by_agency[key]
-        chosen.extend(staff[: 2 if len(staff) >= 12 else 1])
-        if len(chosen) >= SUPERVISORS:
-            break
+        chosen.extend(staff[: min(per_agency, max(len(staff) // 6, 1))])
+    chosen.extend(by_agency.get(None, [])[: max(SUPERVISORS - len(chosen), 0)])
     chosen = chosen[:SUPERVISORS]
     supervisor_ids = {worker.pk for worker in chosen}
     profiles = []
@@ -202,7 +203,8 @@ def _sessions(rng, today, admin, profiles, by_agency, workers, supervisor_ids) -
     for index, profile in enumerate(profiles):
         colleagues = [w for w in by_agency.get(profile.worker.agency_id, []) if w.pk not in supervisor_ids]
         wanted = rng.randint(22, 28) if index % 6 == 2 else rng.randint(4, 16)
-        pool = list(dict.fromkeys(colleagues + rng.sample(others, min(len(others), 60))))[:wanted]
+        near = rng.sample(colleagues, min(len(colleagues), wanted)) if profile.worker.agency_id else []
+        pool = list(dict.fromkeys(near + rng.sample(others, min(len(others), 60))))[:wanted]
         counts[profile.pk] = len(pool)
         first_day = max(
             profile.grade_changes.order_by("changed_on").first().changed_on, today - datetime.timedelta(days=340)
