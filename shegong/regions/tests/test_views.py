@@ -168,3 +168,12 @@ def test_region_model_helpers():
     region = Region.objects.get(code="440104003000")
     assert (str(region), region.short_code, region.province_code) == ("北京街道", "440104003", "44")
     assert region.subtree_bounds == ("440104003000", "440104003999")
+
+
+def test_pages_in_english(client, world):
+    client.force_login(world.city_admin)
+    html = client.get(reverse("regions:detail", args=["440104"]), headers={"accept-language": "en"}).content.decode()
+    assert "Divisions below" in html and "Communities/villages" in html and "County level" in html
+    client.cookies.load({"django_language": "en"})
+    html = client.get(reverse("regions:browser"), {"q": "越秀"}).content.decode()
+    assert "Search for “越秀”" in html
