@@ -341,7 +341,7 @@ def _fill(count: int) -> dict:
                     CASE WHEN g %% 3 = 0 THEN (%(agencies)s::bigint[])[1 + g %% %(n_agencies)s] END,
                     CASE WHEN g %% 3 = 0 THEN '' ELSE 'community' END,
                     CASE WHEN g %% 3 = 0 THEN '' ELSE '社区居委会' END,
-                    'professional', '', (%(levels)s::text[])[1 + (g * 7919) %% 20], true,
+                    'professional', '', (%(levels)s::text[])[1 + (g::bigint * 7919) %% 20], true,
                     (%(statuses)s::text[])[1 + g %% 10], now(), now()
                 FROM generate_series(1, %(count)s) AS g
                 """,

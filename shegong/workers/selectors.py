@@ -28,6 +28,7 @@ from shegong.core.scope import get_scoped_or_404, grants_of, region_q, scoped
 from shegong.regions.codes import subtree_bounds
 from shegong.workers import permissions
 from shegong.workers.grades import CertificateLevel
+from shegong.workers.identity import COMPOUND_SURNAMES, name_initials
 from shegong.workers.models import Certificate, CreditEvent, SocialWorker, WorkerServiceDomain
 
 PAGE_SIZE = 50
@@ -43,6 +44,7 @@ SORTS = {
 }
 DEFAULT_SORT = "pinyin"
 
+BLACKLIST_INLINE = 5000
 NO_CERTIFICATE = "none"
 ANY_CERTIFICATE = "any"
 
@@ -168,7 +170,12 @@ def search_q(q: str) -> Q:
     lower = text.lower()
     if INITIALS_SHAPE.fullmatch(lower):
         return Q(name_initials__startswith=lower)
-    return Q(name__startswith=text)
+    condition = Q(name__startswith=text)
+    if not any(surname.startswith(text) or text.startswith(surname) for surname in COMPOUND_SURNAMES):
+        # The typed start of a name has the same initials as the start of every name it begins, so the database can
+        # walk the pinyin-order index from there instead of sorting every 张 in the city.
+        condition &= Q(name_initials__startswith=name_initials(text))
+    return condition
 
 
 def worker_search(*, actor, filters: WorkerFilters | None = None, perm: str = permissions.VIEW) -> QuerySet:
@@ -193,11 +200,21 @@ def worker_search(*, actor, filters: WorkerFilters | None = None, perm: str = pe
         if getattr(filters, name):
             workers = workers.filter(**{name: getattr(filters, name)})
     if filters.blacklisted in ("yes", "no"):
-        listed = Q(pk__in=CreditEvent.objects.filter(blacklist_q(filters.today)).values("worker_id"))
-        workers = workers.filter(listed if filters.blacklisted == "yes" else ~listed)
+        workers = workers.filter(_blacklisted_q(filters.today, filters.blacklisted == "yes"))
     if filters.q:
         workers = workers.filter(search_q(filters.q))
     return workers.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def _blacklisted_q(today: datetime.date, listed: bool) -> Q:
+    """On (or off) the blacklist today. The blacklist is short by nature: its ids go to the database as a list, so
+    the planner fetches those rows and sorts them, instead of walking the sort index hoping to meet them (a subquery
+    is used should the list ever be long)."""
+    entries = CreditEvent.objects.filter(blacklist_q(today)).values_list("worker_id", flat=True).distinct()
+    ids = list(entries[: BLACKLIST_INLINE + 1])
+    if len(ids) > BLACKLIST_INLINE:
+        ids = entries
+    return Q(pk__in=ids) if listed else ~Q(pk__in=ids)
 
 
 def with_badges(workers: QuerySet, today: datetime.date | None = None) -> QuerySet:

@@ -116,3 +116,14 @@ def test_the_list_page_and_api_cost_the_same_for_few_and_many_rows(client, world
     assert _queries(client, url, {"q": "zs"}) == few_page
     assert _queries(client, url, {"q": "z"}) == few_page
     assert _queries(client, api, {"q": "zs"}) == few_api
+
+
+def test_name_prefixes_agree_with_stored_initials(world, make_worker):
+    for index, name in enumerate(["长孙无忌", "长江", "曾志伟", "单田芳", "Tom李"]):
+        make_worker(name=name, id_number=id_number(sequence=500 + index))
+    city = world.city_admin
+    assert set(names(city, q="长")) == {"长江", "长孙无忌"}
+    assert names(city, q="长孙") == ["长孙无忌"]
+    assert names(city, q="曾志") == ["曾志伟"]
+    assert names(city, q="单") == ["单田芳"]
+    assert names(city, q="Tom李") == ["Tom李"]
