@@ -7,7 +7,7 @@ file before anything is written and reports every bad line in Chinese; the servi
 then loads the rows with the same engine as the shipped divisions, in one transaction."""
 
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +74,7 @@ class NbsFileError(Exception):
         ) % {"count": self.error_count}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     number: int
     code: str
@@ -98,15 +98,14 @@ def read_text(path: Path) -> str:
 
 def parse(text: str) -> list[Row]:
     """Validate the whole file and return its rows sorted level by level; raise NbsFileError listing every bad line."""
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    if not first_line.strip():
         raise NbsFileError([_("文件是空的，或第一行不是表头。")])
-    delimiter = "\t" if "\t" in lines[0] else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter="\t" if "\t" in first_line else ",")
     columns = _columns(next(reader))
     errors: list[str] = []
     parsed: list[_Line] = []
-    seen: dict[str, int] = {}
+    position: dict[str, int] = {}  # code -> index in parsed: duplicates, and the file's codes for parents
     for record in reader:
         number = reader.line_num  # the file's line, even after a quoted name spanning lines
         if not any(cell.strip() for cell in record):
@@ -114,21 +113,31 @@ def parse(text: str) -> list[Row]:
         line = _parse_line(number, record, columns, errors)
         if line is None:
             continue
-        if line.code in seen:
+        if line.code in position:
             errors.append(
                 _("第 %(line)d 行：区划代码 %(code)s 与第 %(first)d 行重复。")
-                % {"line": number, "code": line.code, "first": seen[line.code]}
+                % {"line": number, "code": line.code, "first": parsed[position[line.code]].number}
             )
             continue
-        seen[line.code] = number
+        position[line.code] = len(parsed)
         parsed.append(line)
     if not parsed and not errors:
         errors.append(_("文件里只有表头，没有区划数据。"))
-    rows = _with_parents(parsed, errors)
+    rows = _with_parents(parsed, position, errors)
     if errors:
         raise NbsFileError(errors)
     rows.sort(key=lambda row: (row.level, row.code))
     return rows
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (a list or a StringIO of a whole country's file would cost hundreds of MB)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -202,44 +211,51 @@ def _parse_line(number: int, record: list[str], columns: dict[str, int], errors:
     return _Line(number, code, name, level, urban_rural_code)
 
 
-def _with_parents(lines: list[_Line], errors: list[str]) -> list[Row]:
-    """Each row's parent: the nearest ancestor code in the file, else in the database (东莞's towns → the city)."""
-    in_file = {line.code: line.level for line in lines}
-    wanted = set()
-    for line in lines:
-        for candidate in ancestor_codes(line.code, line.level)[1:]:
-            if candidate not in in_file:
-                wanted.add(candidate)
+def _with_parents(lines: list, position: dict[str, int], errors: list[str]) -> list[Row]:
+    """Each row's parent: the nearest ancestor code in the file, else in the database (东莞's towns → the city).
+
+    Turns `lines` into Rows in place, so a whole country's file is held once."""
+    wanted = {
+        candidate
+        for line in lines
+        for candidate in ancestor_codes(line.code, line.level)[1:]
+        if candidate not in position
+    }
     in_database: dict[str, int] = {}
     wanted_list = sorted(wanted)
     for start in range(0, len(wanted_list), 500):
         in_database.update(
             Region.objects.filter(code__in=wanted_list[start : start + 500]).values_list("code", "level").order_by()
         )
-    rows = []
-    for line in lines:
+
+    def level_of(code: str) -> int | None:
+        at = position.get(code)
+        return lines[at].level if at is not None else in_database.get(code)
+
+    bad = False
+    for index, line in enumerate(lines):
         parent = None
         if line.level > 1:
             for candidate in ancestor_codes(line.code, line.level)[1:]:
-                if candidate == line.code:
-                    continue
-                level = in_file.get(candidate) or in_database.get(candidate)
+                level = level_of(candidate) if candidate != line.code else None
                 if level is not None and level < line.level:
-                    parent = candidate
+                    at = position.get(candidate)
+                    parent = lines[at].code if at is not None else candidate  # one string object per code
                     break
             if parent is None:
                 errors.append(
                     _("第 %(line)d 行：找不到区划代码 %(code)s 的上级，文件和数据库中都没有它的上级区划。")
                     % {"line": line.number, "code": line.code}
                 )
+                bad = True
                 continue
         area_class = (
             area_class_from_nbs(line.urban_rural_code)
             if line.urban_rural_code
             else area_class_from_name(line.name, line.level)
         )
-        rows.append(Row(line.code, line.name, line.level, parent, line.urban_rural_code, area_class))
-    return rows
+        lines[index] = Row(line.code, line.name, line.level, parent, line.urban_rural_code, area_class)
+    return [] if bad else lines
 
 
 def read(path: Path) -> list[Row]:

@@ -226,3 +226,37 @@ def test_command_rejects_bad_filters(args, message):
 
     with pytest.raises(CommandError, match=message):
         call_command("regions", "load", *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _index_and_key_names() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Region._meta.db_table)
+    return {name for name, info in constraints.items() if info["index"] or info["foreign_key"]}
+
+
+def test_bulk_mode_builds_indexes_afterwards_and_keeps_them(monkeypatch):
+    monkeypatch.setattr(loading, "BULK_ROWS", 100)  # a city is enough to take the bulk path
+    before = _index_and_key_names()
+    result = loading.load_shipped(city="4419")
+    assert result.created == len(csv_codes(4, "4419")) + len(csv_codes(5, "4419"))
+    assert _index_and_key_names() == before
+    assert {"region_name_idx", "region_parent_code_idx", "region_level_code_idx"} <= before
+    assert selectors.search("东城街道", within=selectors.get("4419"))[0].code == "441900003000"
+    again = loading.load_shipped(city="4419")
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_failed_load_writes_nothing_and_restores_the_indexes(monkeypatch):
+    monkeypatch.setattr(loading, "BULK_ROWS", 100)
+    before = _index_and_key_names()
+
+    def rows_then_failure():
+        yield from loading.shipped_rows(city="4419")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        loading.load(rows_then_failure(), totals={5: 1000})
+    assert not Region.objects.filter(code__startswith="4419", level__gte=4).exists()
+    assert _index_and_key_names() == before
