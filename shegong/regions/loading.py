@@ -1,15 +1,16 @@
 """Loading divisions into Region: the shipped 2023 files (here) and official NBS files (nbs.py), through one engine.
 
 `load()` takes rows level by level (parents first), compares them chunk by chunk with what the database holds (one
-range query over the primary key per chunk) and writes only new or changed rows, so a second run writes nothing and
-memory stays at one chunk, whatever the size of the country. New rows go in with PostgreSQL's COPY (psycopg 3) or a
-single prepared INSERT run over the chunk (SQLite's executemany): building 665k model instances would cost more than
-the database work itself (see benchmarks.py for the figures and the ORM baseline).
+range query over the (level, code) index per chunk) and writes only new or changed rows, so a second run writes
+nothing and memory stays at one chunk, whatever the size of the country. New rows go in with PostgreSQL's COPY
+(psycopg 3) or one prepared INSERT run over the chunk (SQLite's executemany); building 665k model instances would
+cost more than the database work itself. A load of many new rows builds the secondary indexes once at the end
+(`_bulk_mode`). Figures and the ORM baseline: `./dev bench regions-load` (benchmarks.py).
 
-The shipped files repeat a parent as its own child in four places, rows whose 12-digit code equals the parent's:
-the county-level 441900 东莞市, 442000 中山市 and 460400 儋州市 (cities without a county level, whose townships the
-NBS lists directly under the city) and 350527000 / 350527000000 金门县 (a placeholder township and village of a county
-with no divisions of its own). Such a row is skipped and its children attach to the region it duplicates, so the
+The shipped files repeat a parent as its own child in five rows, whose 12-digit code equals the parent's: the
+county-level 441900 东莞市, 442000 中山市 and 460400 儋州市 (cities without a county level, whose townships the NBS
+lists directly under the city) and 350527000 / 350527000000 金门县 (a placeholder township and village of a county
+with no divisions of its own). Such a row is skipped and its children attach to the region it repeats, so the
 township 441900003000 has level 4 and the parent 441900000000 (level 2). Levels come from the file a row is in, never
 from trailing zeros.
 """

@@ -29,11 +29,6 @@ def regions(user=None) -> QuerySet[Region]:
     return scoped(Region, user, VIEW_PERMISSION)
 
 
-def canonical_code(code: str | int) -> str:
-    """The 12-digit code for a 2/4/6/9/12-digit one; InvalidCode (a ValueError) for anything else."""
-    return canonical(code)
-
-
 def get(code: str | int | Region, *, user=None) -> Region:
     """One region by code; Region.DoesNotExist when unknown (or unreadable for `user`), InvalidCode when malformed."""
     if isinstance(code, Region):
@@ -51,24 +46,25 @@ def children(code: str | int | Region, *, user=None) -> QuerySet[Region]:
     return regions(user).filter(parent_id=parent_code).order_by("code")
 
 
-def descendants(region: Region, *, include_self: bool = False, user=None) -> QuerySet[Region]:
-    """Everything under `region`: one range over the primary key."""
-    low, high = region.subtree_bounds
+def descendants(region: Region | str | int, *, include_self: bool = False, user=None) -> QuerySet[Region]:
+    """Everything under `region` (a Region or a code): one range over the primary key."""
+    code = region.code if isinstance(region, Region) else canonical(region)
+    low, high = region.subtree_bounds if isinstance(region, Region) else _bounds(code)
     rows = regions(user).filter(code__gte=low, code__lte=high)
-    return rows if include_self else rows.exclude(code=region.code)
+    return rows if include_self else rows.exclude(code=code)
+
+
+def _bounds(code: str) -> tuple[str, str]:
+    # From a code alone, the shortest prefix carrying every non-zero digit gives the range (东莞市 441900000000:
+    # 4419…, whatever the level; the range is the same).
+    return subtree_bounds(code, level_from_zeros(code))
 
 
 def within_q(roots: Iterable[Region | str], path: str = "code") -> Q:
     """A filter for rows whose region `path` lies under (or is) any of `roots`; roots may be codes or regions."""
     q = Q(pk__in=[])
     for root in roots:
-        region = root if isinstance(root, Region) else None
-        if region is not None:
-            low, high = region.subtree_bounds
-        else:
-            # For a range, the shortest prefix carrying every non-zero digit is the right one.
-            code = canonical(root)
-            low, high = subtree_bounds(code, level_from_zeros(code))
+        low, high = root.subtree_bounds if isinstance(root, Region) else _bounds(canonical(root))
         q |= Q(**{f"{path}__gte": low, f"{path}__lte": high})
     return q
 
@@ -111,10 +107,11 @@ def search(
 
 
 def community_counts(parents: Iterable[Region]) -> dict[str, int]:
-    """Village-level regions (社区/村) under each of `parents`, which must share one level: one grouped range query.
+    """Village-level regions (社区/村) under each of `parents` (0 for villages themselves).
 
-    The village-level rows in the parents' overall range are grouped by the parents' code prefix, so a page of
-    children costs one query however many there are.
+    The village-level rows in the parents' overall code range are grouped by the parents' code prefix: one grouped
+    range query per level among the parents (children of one region share a level, so a page costs one query however
+    many children it lists), never one per parent.
     """
     parents = list(parents)
     if not parents:

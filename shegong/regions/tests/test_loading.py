@@ -260,3 +260,9 @@ def test_a_failed_load_writes_nothing_and_restores_the_indexes(monkeypatch):
         loading.load(rows_then_failure(), totals={5: 1000})
     assert not Region.objects.filter(code__startswith="4419", level__gte=4).exists()
     assert _index_and_key_names() == before
+
+
+@pytest.mark.parametrize("code", ["440104", "440104000000"])
+def test_descendants_from_a_code(code):
+    assert selectors.descendants(code).count() == len(csv_codes(4, "440104")) + len(csv_codes(5, "440104"))
+    assert selectors.descendants(code, include_self=True).filter(code="440104000000").exists()
