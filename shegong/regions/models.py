@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Length, Right
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shegong.core.scope import DataScope
 from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTHS, prefix, subtree_bounds
@@ -46,11 +47,12 @@ class Region(models.Model):
     """
 
     class Level(models.IntegerChoices):
-        PROVINCE = 1, _("省级")
-        CITY = 2, _("地级")
-        COUNTY = 3, _("县级")
-        TOWNSHIP = 4, _("乡级")
-        VILLAGE = 5, _("村级")
+        # With a context: other apps translate 省级 etc. for other things (a provincial honour is not a region level).
+        PROVINCE = 1, pgettext_lazy("region level", "省级")
+        CITY = 2, pgettext_lazy("region level", "地级")
+        COUNTY = 3, pgettext_lazy("region level", "县级")
+        TOWNSHIP = 4, pgettext_lazy("region level", "乡级")
+        VILLAGE = 5, pgettext_lazy("region level", "村级")
 
     class AreaClass(models.TextChoices):
         URBAN = "urban", _("城镇")
