@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "shegong.registration",
     "shegong.talent",
     "shegong.recruitment",
+    "shegong.stations",
     "shegong.accounts",
     "shegong.tabular",
     "shegong.audit",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("registration/", include("shegong.registration.urls")),
     path("talent/", include("shegong.talent.urls")),
     path("recruitment/", include("shegong.recruitment.urls")),
+    path("stations/", include("shegong.stations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
