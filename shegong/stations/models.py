@@ -1,8 +1,9 @@
 """The station network (社工站点).
 
-Seed 002 (重庆): "一区县一中心、一镇街一站、一村社一室" — a 区县社会工作指导中心 on each county-level region, a 镇街社工站
-on each township or street, a 村社社工室 on each community. Specialised stations (a 学校社工站, seed 004 昆明; a
-station merged with a 未成年人保护工作站, seed 004 黑龙江 "两站合一") sit beside them and are not counted in coverage.
+Seed 002 (重庆): "一区县一中心、一镇街一站、一村社一室": a 区县社会工作指导中心 on each county-level region,
+a 镇街社工站 on each township or street, a 村社社工室 on each community. Specialised stations
+(a 学校社工站, seed 004 昆明; a station merged with a 未成年人保护工作站, seed 004 黑龙江 "两站合一")
+sit beside them and are not counted in coverage.
 """
 
 from django.conf import settings
