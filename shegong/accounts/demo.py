@@ -23,6 +23,11 @@ DEMO_USERS = [
 ]
 
 
+def demo_login(username: str) -> User:
+    """A demo login made by `load` (this app's demo runs before the apps whose demos act as these people)."""
+    return User.objects.get(username=username)
+
+
 def load(context: dict) -> None:
     agencies = context.get("agencies", [])
     for username, display_name, role_code, where in DEMO_USERS:

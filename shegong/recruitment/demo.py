@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shegong.accounts.demo import demo_login
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import record
 from shegong.core.scope import region_q
@@ -55,31 +56,6 @@ TITLES = [
 ]
 
 
-def _login(username: str, agencies):
-    """A demo login of accounts.demo.DEMO_USERS (the accounts demo, which runs later, finds it and adds nothing)."""
-    from shegong.accounts import services as account_services
-    from shegong.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-    from shegong.accounts.models import Role, User
-    from shegong.regions.models import Region
-
-    _name, display_name, role_code, where = next(row for row in DEMO_USERS if row[0] == username)
-    agency = agencies[int(where.split(":")[1])] if where.startswith("agency:") else None
-    region = None if agency else Region.objects.get(pk=where)
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None,
-        username=username,
-        password=DEMO_PASSWORD,
-        display_name=display_name,
-        home_region=region,
-        home_agency=agency,
-        must_change_password=False,
-    )
-    role = Role.objects.get(code=role_code)
-    if not user.assignments.filter(role=role).exists():
-        account_services.assignment_create(actor=None, user=user, role=role, region=region, agency=agency)
-    return user
-
-
 def _add_guidance(admin) -> str:
     from shegong.policies import selectors as policy_selectors
     from shegong.policies.services import rule_add
@@ -116,8 +92,8 @@ def load(context: dict) -> None:
         return
     rng = random.Random(SEED)
     today = timezone.localdate()
-    admin = _login("gz_admin", fixed)
-    poster = _login("agency_admin", fixed)
+    admin = demo_login("gz_admin")
+    poster = demo_login("agency_admin")
     domains = list(refdata.items("service_domain"))
     if not domains:
         stdout.write("招聘：没有服务领域字典，未生成招聘演示数据")

@@ -10,9 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from shegong.accounts import services as account_services
-from shegong.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-from shegong.accounts.models import Role, User
+from shegong.accounts.demo import demo_login
 from shegong.core.fields import matching
 from shegong.policies.kinds.base import add_years
 from shegong.registration import services
@@ -50,28 +48,6 @@ PLAN = [
     ("expired", "intermediate"),
     ("expired", "assistant"),
 ]
-
-
-def _demo_user(username: str, agencies) -> User:
-    """The demo login of that name (the accounts demo, which runs later, finds it and adds nothing)."""
-    _name, display_name, role_code, where = next(row for row in DEMO_USERS if row[0] == username)
-    agency = agencies[int(where.split(":")[1])] if where.startswith("agency:") else None
-    region = None if agency else _region(where)
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = account_services.user_create(
-            actor=None,
-            username=username,
-            password=DEMO_PASSWORD,
-            display_name=display_name,
-            home_region=region,
-            home_agency=agency,
-            must_change_password=False,
-        )
-    role = Role.objects.get(code=role_code)
-    if not user.assignments.filter(role=role).exists():
-        account_services.assignment_create(actor=None, user=user, role=role, region=region, agency=agency)
-    return user
 
 
 def _region(code: str):
@@ -274,7 +250,7 @@ def _link_demo_worker(cohort, agencies) -> None:
     from shegong.workers import services as worker_services
     from shegong.workers.models import SocialWorker
 
-    account = _demo_user("worker", agencies)
+    account = demo_login("worker")
     if SocialWorker.objects.filter(account=account).exists():
         return
     target = next(
@@ -298,9 +274,9 @@ def load(context: dict) -> None:
         stdout.write(f"执业登记：演示登记 {Registration.objects.count()} 条（均已存在）")
         return
     agencies = context.get("agencies", [])
-    city = _demo_user("gz_admin", agencies)
-    district_of = {YUEXIU: _demo_user("yuexiu_admin", agencies), HAIZHU: _demo_user("haizhu_admin", agencies)}
-    agency_admin = _demo_user("agency_admin", agencies) if agencies else None
+    city = demo_login("gz_admin")
+    district_of = {YUEXIU: demo_login("yuexiu_admin"), HAIZHU: demo_login("haizhu_admin")}
+    agency_admin = demo_login("agency_admin") if agencies else None
     for index, (worker, certificate, scenario) in enumerate(cohort):
         reviewers = {"district": district_of[worker.region_id], "city": city}
         days = _days(scenario, today)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from shegong.accounts.demo import demo_login
 from shegong.core.scope import region_q
 from shegong.policies.kinds.base import add_years
 from shegong.talent import ratio, services
@@ -48,29 +49,6 @@ HONOURS = [
     ("区优秀督导", "district", "区民政局"),
     ("区抗疫先进个人", "district", "区人民政府"),
 ]
-
-
-def _demo_admin(agencies):
-    """The demo login gz_admin (the accounts demo, which runs later, finds it and adds nothing)."""
-    from shegong.accounts import services as account_services
-    from shegong.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-    from shegong.accounts.models import Role, User
-    from shegong.regions.models import Region
-
-    _name, display_name, role_code, where = next(row for row in DEMO_USERS if row[0] == "gz_admin")
-    region = Region.objects.get(pk=where)
-    user = User.objects.filter(username="gz_admin").first() or account_services.user_create(
-        actor=None,
-        username="gz_admin",
-        password=DEMO_PASSWORD,
-        display_name=display_name,
-        home_region=region,
-        must_change_password=False,
-    )
-    role = Role.objects.get(code=role_code)
-    if not user.assignments.filter(role=role).exists():
-        account_services.assignment_create(actor=None, user=user, role=role, region=region)
-    return user
 
 
 def city_workers():
@@ -144,7 +122,7 @@ def load(context: dict) -> None:
     today = timezone.localdate()
     # Every agency of the city, the fixed demo ones first; new workers go to those in good standing.
     agencies = list(Agency.objects.filter(region_q("region", CITY, 2)).order_by("pk"))
-    admin = _demo_admin(agencies)
+    admin = demo_login("gz_admin")
     _top_up(rng, [agency for agency in agencies if agency.current_status() == "normal"][:60], MIN_WORKERS)
     workers = list(city_workers())
     if len(workers) < SUPERVISORS * 4:
