@@ -14,6 +14,7 @@ some 60 MB): a hit is confirmed with one exact query, so a prefix collision can 
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ from shegong.workers.models import Certificate, SocialWorker, WorkerServiceDomai
 from shegong.workers.services import FIRST_CERTIFICATE_YEAR, clean_phone, highest_level
 
 BATCH_SIZE = 2000
+ANALYZE_AFTER = 5000  # rows written in one import
 CODED_COLUMNS = (
     ("education", vocabulary.EDUCATION, gettext_lazy("学历")),
     ("employer_kind", vocabulary.EMPLOYER_KIND, gettext_lazy("其他工作单位类型")),
@@ -417,13 +419,10 @@ class WorkerImport(ImportSpec):
             if row["certificate_level"]
         ]
         Certificate.objects.bulk_create(certificates, batch_size=BATCH_SIZE)
-        build_link = Builder(WorkerServiceDomain)
-        links = [
-            build_link(worker_id=worker.pk, domain_id=domain)
-            for worker, row in zip(workers, rows, strict=True)
-            for domain in row["_domains"]
-        ]
-        WorkerServiceDomain.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        insert_links(
+            [(worker.pk, domain) for worker, row in zip(workers, rows, strict=True) for domain in row["_domains"]]
+        )
+        refresh_statistics(len(workers), SocialWorker, Certificate, WorkerServiceDomain)
         return len(workers)
 
 
@@ -536,7 +535,45 @@ class CertificateImport(ImportSpec):
         for worker in workers:
             worker.highest_certificate = highest_level(held.get(worker.pk, []))
         SocialWorker.objects.bulk_update(workers, ["highest_certificate"], batch_size=BATCH_SIZE)
+        refresh_statistics(len(certificates), Certificate)
         return len(certificates)
+
+
+def insert_links(pairs: list[tuple[int, int]]) -> None:
+    """(worker id, domain id) rows of WorkerServiceDomain, one or two per imported worker.
+
+    A link has nothing to compute (no defaults, no encryption, no pre_save), so model instances and bulk_create would
+    only add their per-object cost, which for two small integers is most of the work: on PostgreSQL the pairs go in
+    as two arrays in one statement, elsewhere through executemany.
+    """
+    if not pairs:
+        return
+    table = connection.ops.quote_name(WorkerServiceDomain._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(pairs), 50_000):
+                chunk = pairs[start : start + 50_000]
+                cursor.execute(
+                    f"INSERT INTO {table} (worker_id, domain_id) SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
+                    [[worker for worker, _domain in chunk], [domain for _worker, domain in chunk]],
+                )
+        else:
+            cursor.executemany(f"INSERT INTO {table} (worker_id, domain_id) VALUES (%s, %s)", pairs)
+
+
+def refresh_statistics(written: int, *models) -> None:
+    """After a large bulk write on PostgreSQL, bring the planner's statistics up to date inside the transaction.
+
+    The foreign keys of the rows just written are checked at commit (deferred), one indexed lookup per row, with plans
+    made from the statistics. If these say the table is empty while it is not (autovacuum analysed it after a large
+    rollback or deletion), the planner may check `id = $1` by walking another index whole, and a commit that should
+    take a second takes hours. ANALYZE counts the rows this transaction inserted, so the checks use the primary key.
+    """
+    if written < ANALYZE_AFTER or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 class Builder:

@@ -32,11 +32,13 @@ class SocialWorker(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, editable=False)
     id_number = EncryptedCharField(_("身份证号"), kind="id_number", index_field="id_number_index")
-    id_number_index = BlindIndexField(unique=True)
+    # Unique and indexed through Meta, not the field: a field-level index on PostgreSQL brings a second, LIKE-ready
+    # copy (varchar_pattern_ops) that a keyed hash never needs and every insert would pay for.
+    id_number_index = BlindIndexField()
     birth_date = models.DateField(_("出生日期"))
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     phone = EncryptedCharField(_("手机号"), kind="phone", index_field="phone_index")
-    phone_index = BlindIndexField(db_index=True)
+    phone_index = BlindIndexField()
     education = models.CharField(_("学历"), max_length=50, blank=True, help_text=_("字典 education_level 的代码"))
     major_social_work = models.BooleanField(_("社会工作专业"), default=False)
     # No index of its own: worker_region_status_idx starts with the region, and "under X" is a range over it.
@@ -91,6 +93,7 @@ class SocialWorker(models.Model):
         # Pinyin order (by initials, then the name), the list's default sort and its keyset.
         ordering = ["name_initials", "name", "id"]
         indexes = [
+            models.Index(fields=["phone_index"], name="worker_phone_lookup_idx"),
             models.Index(fields=["region", "status"], name="worker_region_status_idx"),
             models.Index(fields=["name_initials", "name", "id"], name="worker_pinyin_order_idx"),
             # Prefix search (LIKE 'zs%') whatever the database collation: pattern operators on PostgreSQL, a plain
@@ -99,6 +102,7 @@ class SocialWorker(models.Model):
             models.Index(fields=["name"], name="worker_name_prefix_idx", opclasses=[PATTERN_OPS]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="worker_id_number_unique"),
             models.CheckConstraint(
                 condition=~models.Q(agency__isnull=False, employer_kind__gt=""), name="worker_agency_or_other_employer"
             ),
