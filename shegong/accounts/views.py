@@ -4,7 +4,6 @@ Views stay thin: permission first (403 for a user whose roles lack it), then the
 when out of scope), then a service for every write.
 """
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,6 +32,7 @@ from shegong.accounts.forms import (
     add_service_error,
 )
 from shegong.accounts.models import ApiToken, RoleAssignment, User
+from shegong.core.listing import permission, query_without_page
 from shegong.core.masking import mask_phone
 from shegong.core.scope import get_scoped_or_404
 
@@ -40,21 +40,6 @@ VIEW_USERS = "accounts.view_user"
 MANAGE_USERS = "accounts.manage_users"
 MANAGE_ROLES = "accounts.manage_roles"
 PAGE_SIZE = 50
-
-
-def permission(perm: str):
-    """Signed in (else to the login page), then the permission (else 403). Scope is checked per object (404)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -162,15 +147,13 @@ def user_list(request):
     form = UserFilterForm(request.GET or None)
     users = selectors.user_list(actor=request.user, filters=form.filters() if request.GET else None)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/user_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "can_manage": request.user.has_perm(MANAGE_USERS),
             "can_grant": request.user.has_perm(MANAGE_ROLES),
         },

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.agencies import exports, selectors, services
 from shegong.agencies.forms import AgencyFilterForm, AgencyForm, RatingForm, StatusForm, add_service_error
+from shegong.core.listing import query_without_page
 from shegong.core.scope import in_scope
 from shegong.tabular.views import xlsx_response
 
@@ -19,12 +20,6 @@ from shegong.tabular.views import xlsx_response
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _page_number(request) -> int:
@@ -51,7 +46,7 @@ def agency_list(request):
             "page": page,
             "count": count,
             "count_more": more,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "export_limit": exports.MAX_ROWS,
             "can_add": user.has_perm(selectors.ADD),
         },
@@ -64,7 +59,7 @@ def agency_export(request):
     """The filtered list (the query string of the list page) as .xlsx; the export is audited."""
     _require(request, selectors.VIEW)
     form = AgencyFilterForm(request.GET or None, user=request.user)
-    back = f"{reverse('agencies:list')}?{_query_without_page(request)}"
+    back = f"{reverse('agencies:list')}?{query_without_page(request)}"
     if form.is_bound and not form.is_valid():
         messages.error(request, _("筛选条件有误，请修改后再导出。"))
         return redirect(back)

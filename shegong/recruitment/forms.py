@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy
 
 from shegong.accounts.forms import RegionCodeField, style_fields
 from shegong.agencies.models import Agency
+from shegong.core.listing import ListFilterForm, Sort, region_field
 from shegong.core.scope import scoped
 from shegong.recruitment import guidance
 from shegong.recruitment.models import JobApplication, JobOpening
 from shegong.refdata import selectors as refdata
-from shegong.talent.listing import ListFilterForm, Sort, region_field, worker_search_q
+from shegong.talent.listing import worker_search_q
 from shegong.workers.grades import JobGrade
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
+from shegong.core.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
 from shegong.core.scope import get_scoped_or_404, region_q
 from shegong.recruitment import guidance, selectors, services
 from shegong.recruitment.forms import (
@@ -28,7 +29,6 @@ from shegong.recruitment.forms import (
 from shegong.recruitment.models import Employment, JobApplication, JobOpening, WorkerPay
 from shegong.refdata import selectors as refdata
 from shegong.talent.access import covers_worker
-from shegong.talent.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
 
 VIEW_BOARD = selectors.VIEW_BOARD
 VIEW_APPLICATIONS = selectors.VIEW_APPLICATIONS

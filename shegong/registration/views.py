@@ -4,8 +4,6 @@ Views stay thin: the permission first (403 when the user's roles lack it), then 
 (404 when out of scope), then a service for every write, whose refusals come back as messages.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core.listing import permission, query_without_page
 from shegong.core.masking import mask_id_number
 from shegong.core.scope import get_scoped_or_404
 from shegong.registration import selectors, services
@@ -36,27 +35,6 @@ from shegong.workers.models import Certificate, SocialWorker
 PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 20000
 REVEAL = "accounts.reveal_personal_data"
-
-
-def permission(perm: str):
-    """Signed in (else to the login page), then the permission (else 403). Scope is checked per object (404)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _page(request, rows):
@@ -102,7 +80,7 @@ def registration_list(request):
         {
             "form": form,
             "page": _page(request, rows),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             **_tabs(request),
         },
     )
@@ -458,7 +436,7 @@ def training_list(request):
     return render(
         request,
         "registration/training_list.html",
-        {"form": form, "page": _page(request, rows), "query": _query_without_page(request), **_tabs(request)},
+        {"form": form, "page": _page(request, rows), "query": query_without_page(request), **_tabs(request)},
     )
 
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy
 
 from shegong.accounts.forms import style_fields
 from shegong.agencies.models import Agency
+from shegong.core.listing import YES_NO, ListFilterForm, Sort, region_field, yes_no
 from shegong.core.scope import scoped
 from shegong.talent import ratio
-from shegong.talent.listing import YES_NO, ListFilterForm, Sort, region_field, worker_search_q, yes_no
+from shegong.talent.listing import worker_search_q
 from shegong.talent.models import Level, SupervisionSession, SupervisorGrade, next_grade
 
 

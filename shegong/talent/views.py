@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
+from shegong.core.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.talent import selectors, services
 from shegong.talent.access import covers_worker
@@ -25,7 +26,6 @@ from shegong.talent.forms import (
     SupervisorAppointForm,
     SupervisorFilterForm,
 )
-from shegong.talent.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
 from shegong.talent.models import Honour, LeadingTalent, SupervisionSession, SupervisorProfile
 from shegong.talent.services import (
     ADD_SESSION,

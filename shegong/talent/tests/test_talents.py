@@ -150,7 +150,7 @@ def test_forms_create_records(client, world):
 
 
 def test_a_long_list_counts_up_to_a_cap(client, world, monkeypatch):
-    from shegong.talent import listing
+    from shegong.core import listing
 
     monkeypatch.setattr(listing, "COUNT_LIMIT", 2)
     for index in range(3):
