@@ -7,6 +7,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from shegong.accounts import selectors
 from shegong.accounts.models import Role, User
+from shegong.core.api_helpers import require
 from shegong.core.masking import mask_phone
 from shegong.core.scope import get_scoped_or_404
 from shegong.regions.codes import canonical
@@ -104,11 +105,6 @@ def _scope_out(line: selectors.ScopeLine) -> ScopeOut:
     )
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, _("您没有执行此操作的权限。"))
-
-
 @router.get("/me", response=MeOut, summary="Current user, roles and data scope")
 def me(request):
     """The caller: roles, permissions and each assignment's scope (region path, agency, or nationwide)."""
@@ -137,7 +133,7 @@ def user_list(
     """Users whose home region lies in the caller's regions (or whose agency is the caller's), needing
     accounts.view_user. `q` searches username and name; `role` is a role code; `region` a division code (2 to 12
     digits) whose subtree to keep."""
-    _require(request, VIEW_USERS)
+    require(request, VIEW_USERS)
     filters = selectors.UserFilters(query=q, active=active, locked=locked)
     if role:
         filters.role = Role.objects.filter(code=role).first()
@@ -156,6 +152,6 @@ def user_list(
 @router.get("/users/{user_id}", response=UserOut, summary="One user in the caller's scope")
 def user_detail(request, user_id: int):
     """404 when the user does not exist or lies outside the caller's scope (the two look the same)."""
-    _require(request, VIEW_USERS)
+    require(request, VIEW_USERS)
     users = selectors.user_list(actor=request.user)
     return get_scoped_or_404(users, request.user, VIEW_USERS, pk=user_id)

@@ -5,7 +5,6 @@ caller's scope it answers 404. Contact phones are always masked here: seeing one
 
 import datetime
 
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -14,11 +13,13 @@ from ninja.errors import HttpError
 from shegong.agencies import selectors
 from shegong.agencies.forms import AgencyFilterForm
 from shegong.agencies.models import Agency, AgencyStatus
+from shegong.core.api_helpers import check_filters, query_dict
 from shegong.core.masking import mask_phone
 
 router = Router(tags=["agencies"])
 
 MAX_PAGE_SIZE = 200
+FILTERS = {"q", "region", "rating", "status", "legal_form", "domain", "sort"}
 
 
 class AgencyOut(Schema):
@@ -135,15 +136,8 @@ def _agency_out(agency: Agency, today: datetime.date) -> dict:
 def agency_list(request, query: Query[AgencyQuery]):
     """Filtered, sorted and paged like the list page (needs agencies.view_agency)."""
     _require_view(request)
-    params = QueryDict(mutable=True)
-    for name in ("q", "region", "rating", "status", "legal_form", "domain", "sort"):
-        value = getattr(query, name)
-        if value:
-            params[name] = value
-    form = AgencyFilterForm(params)
-    if not form.is_valid():
-        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
-        raise HttpError(422, "；".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+    form = AgencyFilterForm(query_dict(**query.dict(include=FILTERS)))
+    check_filters(form)
     agencies = selectors.agency_search(actor=request.user, filters=form.filters())
     page = selectors.page_of(selectors.with_domains(agencies), query.page, size=query.page_size)
     count, more = selectors.count_capped(agencies)

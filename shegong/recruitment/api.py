@@ -6,13 +6,13 @@ answers 404 (pay included: a peer or another agency gets 404, never 403), a miss
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from shegong.core.api_helpers import Paging, query_dict, require, run_service
 from shegong.core.scope import get_scoped_or_404
 from shegong.recruitment import selectors, services
 from shegong.recruitment.forms import (
@@ -25,37 +25,6 @@ from shegong.recruitment.forms import (
 from shegong.recruitment.models import JobApplication
 
 router = Router(tags=["recruitment"])
-MAX_LIMIT = 200
-
-
-class Paging(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
-
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, _("您没有执行此操作的权限。"))
-
-
-def _query(**values) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for name, value in values.items():
-        if value not in (None, ""):
-            query[name] = str(value)
-    return query
-
-
-def _write(call):
-    try:
-        return call()
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise HttpError(400, "；".join(message for messages in detail.values() for message in messages)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or _("您没有执行此操作的权限。")) from None
-
-
 # --- Openings ------------------------------------------------------------------------------------------------------
 
 
@@ -133,9 +102,9 @@ def _opening_out(opening, counts: bool = False) -> dict:
 
 @router.get("/openings", response=OpeningPage, summary="招聘信息（接受报名的岗位）")
 def opening_list(request, filters: Query[BoardQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_BOARD)
-    rows = BoardFilterForm(_query(**filters.dict())).apply(selectors.board(request.user))
-    items = [_opening_out(row) for row in rows[paging.offset : paging.offset + paging.limit]]
+    require(request, selectors.VIEW_BOARD)
+    rows = BoardFilterForm(query_dict(**filters.dict())).apply(selectors.board(request.user))
+    items = [_opening_out(row) for row in paging.window(rows)]
     return {"count": rows.count(), "items": items}
 
 
@@ -146,10 +115,10 @@ def opening_detail(request, pk: int):
 
 @router.get("/managed-openings", response=ManagedOpeningPage, summary="本机构（辖区）的招聘岗位")
 def managed_list(request, filters: Query[ManagedQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_APPLICATIONS)
-    form = ManagedOpeningFilterForm(_query(**filters.dict()), actor=request.user)
+    require(request, selectors.VIEW_APPLICATIONS)
+    form = ManagedOpeningFilterForm(query_dict(**filters.dict()), actor=request.user)
     rows = form.apply(selectors.managed_openings(request.user))
-    items = [_opening_out(row, counts=True) for row in rows[paging.offset : paging.offset + paging.limit]]
+    items = [_opening_out(row, counts=True) for row in paging.window(rows)]
     return {"count": rows.count(), "items": items}
 
 
@@ -201,8 +170,8 @@ def _application_out(request, application: JobApplication) -> dict:
 def application_list(request, filters: Query[ApplicationQuery], paging: Query[Paging]):
     if not (request.user.has_perm(selectors.VIEW_APPLICATIONS) or request.user.has_perm(services.APPLY)):
         raise HttpError(403, _("您没有执行此操作的权限。"))
-    rows = ApplicationFilterForm(_query(**filters.dict())).apply(selectors.applications(request.user))
-    items = [_application_out(request, row) for row in rows[paging.offset : paging.offset + paging.limit]]
+    rows = ApplicationFilterForm(query_dict(**filters.dict())).apply(selectors.applications(request.user))
+    items = [_application_out(request, row) for row in paging.window(rows)]
     return {"count": rows.count(), "items": items}
 
 
@@ -214,12 +183,12 @@ class ApplyIn(Schema):
 def application_submit(request, pk: int, payload: ApplyIn):
     from shegong.workers.selectors import worker_of_account
 
-    _require(request, services.APPLY)
+    require(request, services.APPLY)
     opening = selectors.opening_get(request.user, pk)
     worker = worker_of_account(request.user)
     if worker is None:
         raise HttpError(400, _("您的账户没有关联社工档案，不能在线应聘。"))
-    application = _write(
+    application = run_service(
         lambda: services.application_submit(
             opening=opening, worker=worker, cover_note=payload.cover_note, actor=request.user
         )
@@ -241,13 +210,13 @@ def application_transition(request, pk: int, payload: TransitionIn):
     if payload.to not in JobApplication.State.values:
         raise HttpError(400, _("未知的状态“%(state)s”。") % {"state": payload.to})
     if payload.to == JobApplication.State.HIRED:
-        _write(
+        run_service(
             lambda: services.application_hire(
                 application=application, started_on=payload.started_on or timezone.localdate(), actor=request.user
             )
         )
     else:
-        _write(
+        run_service(
             lambda: services.application_transition(
                 application=application, to_state=payload.to, note=payload.note, actor=request.user
             )
@@ -286,8 +255,8 @@ class EmploymentPage(Schema):
 
 @router.get("/employments", response=EmploymentPage, summary="聘用记录")
 def employment_list(request, filters: Query[EmploymentQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_EMPLOYMENTS)
-    rows = EmploymentFilterForm(_query(**filters.dict())).apply(selectors.employments(request.user))
+    require(request, selectors.VIEW_EMPLOYMENTS)
+    rows = EmploymentFilterForm(query_dict(**filters.dict())).apply(selectors.employments(request.user))
     items = [
         {
             "id": row.pk,
@@ -301,7 +270,7 @@ def employment_list(request, filters: Query[EmploymentQuery], paging: Query[Pagi
             "ended_on": row.ended_on,
             "application_id": row.application_id,
         }
-        for row in rows[paging.offset : paging.offset + paging.limit]
+        for row in paging.window(rows)
     ]
     return {"count": rows.count(), "items": items}
 
@@ -378,8 +347,8 @@ def _pay_out(pay, worker=None) -> dict:
 
 @router.get("/pay", response=PayPage, summary="现行薪酬与指导价位比较")
 def pay_list(request, filters: Query[PayQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_PAY)
-    form = PayFilterForm(_query(**filters.dict()))
+    require(request, selectors.VIEW_PAY)
+    form = PayFilterForm(query_dict(**filters.dict()))
     today = timezone.localdate()
     rows = form.filter(selectors.current_pay(request.user, today))
     rules = None
@@ -387,7 +356,7 @@ def pay_list(request, filters: Query[PayQuery], paging: Query[Paging]):
         condition, rules = selectors.position_q(rows, form.value("position"), today)
         rows = rows.filter(condition)
     rows = form.apply(rows)
-    page = list(rows[paging.offset : paging.offset + paging.limit])
+    page = list(paging.window(rows))
     selectors.compare_rows(page, today, rules)
     return {"count": rows.count(), "items": [_pay_out(row) for row in page]}
 
@@ -426,5 +395,5 @@ class PayIn(Schema):
 @router.post("/pay/workers/{pk}", response={201: WorkerPayOut}, summary="登记薪酬")
 def pay_record(request, pk: int, payload: PayIn):
     worker = _pay_worker(request, pk)
-    _write(lambda: services.pay_record(worker=worker, actor=request.user, **payload.dict()))
+    run_service(lambda: services.pay_record(worker=worker, actor=request.user, **payload.dict()))
     return Status(201, _history_out(worker))

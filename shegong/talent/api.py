@@ -5,50 +5,17 @@ outside it answers 404, a missing permission 403, a refused write 400 with the r
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from shegong.core.api_helpers import Paging, query_dict, require, run_service
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.talent import selectors, services
 from shegong.talent.forms import HonourFilterForm, LeadingTalentFilterForm, SessionFilterForm, SupervisorFilterForm
 from shegong.talent.models import SupervisionSession, SupervisorProfile
 
 router = Router(tags=["talent"])
-MAX_LIMIT = 200
-
-
-class Paging(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
-
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, _("您没有执行此操作的权限。"))
-
-
-def _query(**values) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for name, value in values.items():
-        if value not in (None, ""):
-            query[name] = str(value)
-    return query
-
-
-def _write(call):
-    """Run a service: its ValidationError is a 400 with the messages, PermissionDenied a 403."""
-    try:
-        return call()
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise HttpError(400, "；".join(message for messages in detail.values() for message in messages)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or _("您没有执行此操作的权限。")) from None
-
-
 # --- Supervisors ---------------------------------------------------------------------------------------------------
 
 
@@ -134,15 +101,15 @@ def _supervisor_out(row: SupervisorProfile) -> dict:
 
 @router.get("/supervisors", response=SupervisorPage, summary="督导人才库")
 def supervisor_list(request, filters: Query[SupervisorQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_SUPERVISORS)
-    form = SupervisorFilterForm(_query(**filters.dict()), actor=request.user)
+    require(request, selectors.VIEW_SUPERVISORS)
+    form = SupervisorFilterForm(query_dict(**filters.dict()), actor=request.user)
     period = form.period()
     base = selectors.with_period_figures(form.filter(selectors.supervisors(request.user)), period)
     condition, limits = selectors.over_ratio_q(base, period.end)
     over = form.over_ratio_wanted()
     rows = base.filter(condition) if over is True else base.exclude(condition) if over is False else base
     rows = form.apply(rows)
-    page = list(rows[paging.offset : paging.offset + paging.limit])
+    page = list(paging.window(rows))
     selectors.attach_verdicts(page, period.end, limits)
     return {"count": rows.count(), "items": [_supervisor_out(row) for row in page]}
 
@@ -154,7 +121,7 @@ def _profile(request, pk: int, perm: str) -> SupervisorProfile:
 
 @router.get("/supervisors/{pk}", response=SupervisorDetailOut, summary="一名督导：等级变动、被督导人与督导配比")
 def supervisor_detail(request, pk: int, start: datetime.date | None = None, end: datetime.date | None = None):
-    _require(request, selectors.VIEW_SUPERVISORS)
+    require(request, selectors.VIEW_SUPERVISORS)
     from shegong.talent.forms import period_from
 
     profile = _profile(request, pk, selectors.VIEW_SUPERVISORS)
@@ -179,9 +146,11 @@ class GradeChangeIn(Schema):
 
 @router.post("/supervisors/{pk}/grade", response={201: GradeChangeOut}, summary="督导等级变动")
 def supervisor_change_grade(request, pk: int, payload: GradeChangeIn):
-    _require(request, services.MANAGE_SUPERVISORS)
+    require(request, services.MANAGE_SUPERVISORS)
     profile = _profile(request, pk, services.MANAGE_SUPERVISORS)
-    change = _write(lambda: services.supervisor_change_grade(profile=profile, actor=request.user, **payload.dict()))
+    change = run_service(
+        lambda: services.supervisor_change_grade(profile=profile, actor=request.user, **payload.dict())
+    )
     return Status(201, change)
 
 
@@ -229,10 +198,10 @@ def _session_out(session: SupervisionSession) -> dict:
 
 @router.get("/sessions", response=SessionPage, summary="督导记录")
 def session_list(request, filters: Query[SessionQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_SESSIONS)
-    form = SessionFilterForm(_query(**filters.dict()))
+    require(request, selectors.VIEW_SESSIONS)
+    form = SessionFilterForm(query_dict(**filters.dict()))
     rows = form.apply(selectors.sessions(request.user))
-    page = selectors.with_supervisee_names(rows[paging.offset : paging.offset + paging.limit])
+    page = selectors.with_supervisee_names(paging.window(rows))
     return {"count": rows.count(), "items": [_session_out(session) for session in page]}
 
 
@@ -249,13 +218,13 @@ class SessionIn(Schema):
 def session_create(request, pk: int, payload: SessionIn):
     from shegong.workers.models import SocialWorker
 
-    _require(request, services.ADD_SESSION)
+    require(request, services.ADD_SESSION)
     profile = _profile(request, pk, services.ADD_SESSION)
     supervisees = list(scoped(SocialWorker, request.user, services.ADD_SESSION).filter(pk__in=payload.supervisee_ids))
     if len(supervisees) != len(set(payload.supervisee_ids)):
         raise HttpError(400, _("有被督导人不存在或不在您的管辖范围内。"))
     data = payload.dict(exclude={"supervisee_ids"})
-    session = _write(
+    session = run_service(
         lambda: services.session_create(supervisor=profile, supervisees=supervisees, actor=request.user, **data)
     )
     session = selectors.with_supervisee_names(selectors.sessions(request.user).filter(pk=session.pk))[0]
@@ -290,8 +259,8 @@ class LeadingTalentPage(Schema):
 
 @router.get("/leading-talents", response=LeadingTalentPage, summary="领军人才")
 def leading_list(request, filters: Query[TalentQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_LEADING)
-    rows = LeadingTalentFilterForm(_query(**filters.dict())).apply(selectors.leading_talents(request.user))
+    require(request, selectors.VIEW_LEADING)
+    rows = LeadingTalentFilterForm(query_dict(**filters.dict())).apply(selectors.leading_talents(request.user))
     items = [
         {
             "id": row.pk,
@@ -302,7 +271,7 @@ def leading_list(request, filters: Query[TalentQuery], paging: Query[Paging]):
             "field": row.field,
             "programme": row.programme,
         }
-        for row in rows[paging.offset : paging.offset + paging.limit]
+        for row in paging.window(rows)
     ]
     return {"count": rows.count(), "items": items}
 
@@ -324,8 +293,8 @@ class HonourPage(Schema):
 
 @router.get("/honours", response=HonourPage, summary="荣誉")
 def honour_list(request, filters: Query[TalentQuery], paging: Query[Paging]):
-    _require(request, selectors.VIEW_HONOURS)
-    rows = HonourFilterForm(_query(**filters.dict())).apply(selectors.honours(request.user))
+    require(request, selectors.VIEW_HONOURS)
+    rows = HonourFilterForm(query_dict(**filters.dict())).apply(selectors.honours(request.user))
     items = [
         {
             "id": row.pk,
@@ -336,6 +305,6 @@ def honour_list(request, filters: Query[TalentQuery], paging: Query[Paging]):
             "awarded_on": row.awarded_on,
             "awarding_body": row.awarding_body,
         }
-        for row in rows[paging.offset : paging.offset + paging.limit]
+        for row in paging.window(rows)
     ]
     return {"count": rows.count(), "items": items}
