@@ -96,7 +96,10 @@ def test_the_template_lists_every_column_with_an_example(world):
     assert specs.get("certificates") is not None
 
 
-def test_a_good_file_is_written_whole_encrypted_and_audited(world, domains, django_capture_on_commit_callbacks):
+def test_a_good_file_is_written_whole_encrypted_and_audited(
+    world, domains, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("shegong.workers.imports.ANALYZE_AFTER", 1)  # statistics refreshed in the transaction too
     rows = good_rows(world, domains)
     job = run(world, django_capture_on_commit_callbacks, workbook(rows))
     assert (job.status, job.written_rows, job.error_rows) == ("done", 2, 0), job.message
