@@ -60,6 +60,16 @@ SEEK_WORK = ["recruitment.view_jobopening", "recruitment.add_jobapplication"]
 OVERSEE_RECRUITMENT = ["recruitment.view_jobopening", "recruitment.view_jobapplication", "recruitment.view_employment"]
 RECRUIT = [*OVERSEE_RECRUITMENT, "recruitment.change_jobopening", "recruitment.change_jobapplication"]
 KEEP_PAY = ["recruitment.view_workerpay", "recruitment.add_workerpay", "recruitment.delete_workerpay"]
+# The station network (社工站点): bureaus set stations up and decide their status (筹建/运营/暂停/撤销); a station head
+# keeps their station and its rooms (service list, staff, presence); an agency does the same for the stations it
+# operates (承接). Workers see their own posts and check-ins as their owner.
+KEEP_STATIONS = [
+    "stations.view_station",
+    "stations.change_station",
+    "stations.change_staffassignment",
+    "stations.add_presencecheckin",
+]
+MANAGE_STATIONS = [*KEEP_STATIONS, "stations.add_station", "stations.add_stationstatusevent"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
@@ -81,6 +91,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *KEEP_TALENT,
             *OVERSEE_RECRUITMENT,
             *KEEP_PAY,
+            *MANAGE_STATIONS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -94,6 +105,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *VIEW_REGISTRATION,
             *VIEW_TALENT,
             "recruitment.view_jobopening",
+            *KEEP_STATIONS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -109,6 +121,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *KEEP_TALENT,
             *RECRUIT,
             *KEEP_PAY,
+            *KEEP_STATIONS,
             "accounts.reveal_personal_data",
         ],
     ),

@@ -79,6 +79,19 @@ class Station(models.Model):
                 | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="station_coordinates_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["centre", "station", "room", "school", "minor_protection"]),
+                name="station_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["preparing", "operating", "suspended", "revoked"]),
+                name="station_status_valid",
+            ),
+            # A specialised station (学校社工站, 两站合一) is known by the institution that hosts it.
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["centre", "station", "room"]) | ~models.Q(host_institution=""),
+                name="station_specialised_has_host",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,7 +110,12 @@ class StationStatusEvent(models.Model):
     effective_on = models.DateField(_("生效日期"))
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -158,7 +176,12 @@ class StaffAssignment(models.Model):
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("含当日；留空表示至今"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -177,6 +200,12 @@ class StaffAssignment(models.Model):
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="assignment_period_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["head", "deputy", "full_time", "assistant", "resident", "supervisor"]),
+                name="assignment_role_valid",
+            ),
+            # On PostgreSQL, migration 0003 adds the exclusion constraint assignment_no_double_full_time (one
+            # full-time post per worker on any day); Django's ExclusionConstraint would tie the model to PostgreSQL.
         ]
 
     def __str__(self) -> str:
@@ -200,7 +229,12 @@ class PresenceCheckIn(models.Model):
     method = models.CharField(_("方式"), max_length=10, choices=Method.choices)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -210,9 +244,18 @@ class PresenceCheckIn(models.Model):
         verbose_name = _("驻点签到")
         verbose_name_plural = _("驻点签到")
         ordering = ["-date", "worker"]
-        indexes = [models.Index(fields=["station", "date"], name="checkin_station_date_idx")]
+        indexes = [
+            models.Index(fields=["station", "date"], name="checkin_station_date_idx"),
+            # The weekly presence of a whole subtree: one week's dates, then a range of community codes.
+            models.Index(fields=["date", "community"], name="checkin_date_community_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["worker", "community", "date"], name="checkin_once_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(method__in=["qr", "location", "manual"]), name="checkin_method_valid"
+            ),
+            # A manual entry (补录) says why it was entered by someone else.
+            models.CheckConstraint(condition=~models.Q(method="manual", note=""), name="checkin_manual_has_note"),
         ]
 
     def __str__(self) -> str:
