@@ -5,8 +5,9 @@ The people come from a seeded random generator (same names, numbers and records 
 day of loading). A person whose ID number is already registered is left alone, so loading twice changes nothing.
 They are written in bulk, like an Excel import, with one audit entry for the lot.
 
-`context["demo_worker"]` is the record the demo login "worker" (社工, 海珠区) should be linked to as 我的档案: an
-intermediate social worker of 海珠区 with a grade, domains, a commendation and an expired minor violation.
+The demo login "worker" (社工, 海珠区, made by the accounts demo) is linked to one record as its 我的档案 (also left in
+`context["demo_worker"]`): an intermediate social worker of 海珠区 with a grade, domains, a commendation and an
+expired minor violation.
 """
 
 import datetime
@@ -19,7 +20,7 @@ from shegong.audit.models import AuditEntry
 from shegong.audit.services import record
 from shegong.core.fields import blind_index_for
 from shegong.regions.models import Region
-from shegong.workers import vocabulary
+from shegong.workers import services, vocabulary
 from shegong.workers.grades import GRADE_FACTS, CertificateLevel, JobGrade
 from shegong.workers.identity import id_number_from_body, name_initials
 from shegong.workers.imports import Builder
@@ -27,6 +28,7 @@ from shegong.workers.models import Certificate, CreditEvent, SocialWorker, Worke
 from shegong.workers.selectors import blacklist_q
 
 CITY = "440100000000"
+DEMO_LOGIN = "worker"
 HAIZHU = "440105000000"
 COUNT = 3000
 SEED = 20_260_301
@@ -227,11 +229,22 @@ def load(context: dict) -> None:
         )
     demo = SocialWorker.objects.get(id_number_index=blind_index_for(SocialWorker, "id_number", plan[0][0]["id_number"]))
     context["demo_worker"] = demo
+    _link_login(demo)
     listed = CreditEvent.objects.filter(blacklist_q(today)).values("worker").distinct().count()
     stdout.write(
         f"社工人才库：{len(plan):,} 人（新增 {len(new):,}），其中黑名单 {listed} 人；"
         f"“worker”登录对应的档案：{demo.name}"
     )
+
+
+def _link_login(demo: SocialWorker) -> None:
+    """The demo login "worker" (made by the accounts demo, which runs first) sees this record as 我的档案."""
+    from shegong.accounts.models import User
+
+    account = User.objects.filter(username=DEMO_LOGIN).first()
+    if account is None or demo.account_id or SocialWorker.objects.filter(account=account).exists():
+        return
+    services.worker_link_account(actor=None, worker=demo, account=account)
 
 
 def _write(plan) -> None:
