@@ -12,30 +12,17 @@ extra row to learn whether another page follows) and a count capped at 10,000, t
 """
 
 import datetime
-import os
-import platform
 import random
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from django.db import connection, transaction
 
 from shegong.agencies import selectors
 from shegong.agencies.models import Agency, AgencyStatus
+from shegong.core.benchmarking import fresh_database, machine, median_ms, vendor
 
 SEED = 7
-
-
-def _vendor() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def _users():
@@ -91,15 +78,6 @@ def _generate(count: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def _median_ms(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def _run(stdout, count: int, repeat: int, where: str) -> None:
     from shegong.regions.loading import load_shipped
 
@@ -122,9 +100,8 @@ def _run(stdout, count: int, repeat: int, where: str) -> None:
     ]
     write = stdout.write
     write(f"agencies-list: {count:,} agencies in {where}")
-    write(f"database   {_vendor()}")
-    python = platform.python_version()
-    write(f"machine    {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {python}")
+    write(f"database   {vendor()}")
+    write(f"machine    {machine()}")
     write(f"median of {repeat} runs each, milliseconds")
     write("")
     write(f"{'scenario':<34}{'matches':>10}{'page':>9}{'capped':>9}{'exact':>9}{'page+capped':>13}{'naive':>9}")
@@ -132,11 +109,11 @@ def _run(stdout, count: int, repeat: int, where: str) -> None:
         page_number = options.pop("page", 1)
         filters = selectors.AgencyFilters(**options)
         rows = selectors.agency_search(actor=user, filters=filters)
-        page_ms = _median_ms(
+        page_ms = median_ms(
             lambda rows=rows, number=page_number: selectors.page_of(selectors.with_domains(rows), number), repeat
         )
-        capped_ms = _median_ms(lambda rows=rows: selectors.count_capped(rows), repeat)
-        exact_ms = _median_ms(lambda rows=rows: rows.count(), repeat)
+        capped_ms = median_ms(lambda rows=rows: selectors.count_capped(rows), repeat)
+        exact_ms = median_ms(lambda rows=rows: rows.count(), repeat)
         matches, more = selectors.count_capped(rows)
         shown = f"{matches:,}+" if more else f"{matches:,}"
         ours, naive = page_ms + capped_ms, page_ms + exact_ms
@@ -148,24 +125,8 @@ def _run(stdout, count: int, repeat: int, where: str) -> None:
 
 def agencies_list(stdout, agencies: str = "100000", repeat: str = "5") -> None:
     """The agency list's page and count queries over a large register, against an exact COUNT(*)."""
-    settings = connection.settings_dict
-    original = settings["NAME"]
-    scratch = None
-    if connection.vendor == "sqlite":
-        scratch = tempfile.mkdtemp(prefix="shegong-bench-agencies-")
-        settings.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "agencies.sqlite3")
-    else:
-        settings.setdefault("TEST", {})["NAME"] = f"{original}_bench_agencies"
-    sys.stderr.write("creating a fresh database and migrating it …\n")
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run(stdout, int(agencies), int(repeat), f"a fresh {connection.vendor} database ({name})")
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
-        if scratch:
-            for path in Path(scratch).glob("*"):
-                path.unlink()
-            Path(scratch).rmdir()
+    with fresh_database("agencies") as where:
+        _run(stdout, int(agencies), int(repeat), where)
 
 
 BENCHMARKS = {"agencies-list": agencies_list}

@@ -18,6 +18,7 @@ from shegong.audit.models import AuditChainHead, AuditEntry
 from shegong.audit.selectors import entry_count, entry_page
 from shegong.audit.services import GENESIS_HASH, entry_digest
 from shegong.audit.verification import verify
+from shegong.core.benchmarking import best_ms
 
 ACTIONS = [choice for choice, _label in AuditEntry.Action.choices]
 TYPES = ["accounts.user", "agencies.agency", "workers.socialworker", "policies.policyprofile", "refdata.dictionary"]
@@ -116,15 +117,6 @@ def bench_verify(stdout, rows="200000", chunk="5000"):
         stdout.write(f"memory ratio naive/chunked: {naive_mb / chunked_mb:.1f}x; problems found: {problems}")
 
 
-def timed(function, repeat=5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
-
-
 def bench_search(stdout, rows="200000"):
     """The audit page's queries: keyset paging vs OFFSET paging at depth, filtered pages, capped count."""
     rows = int(rows)
@@ -147,7 +139,7 @@ def bench_search(stdout, rows="200000"):
         stdout.write(f"\n{connection.vendor}, {AuditEntry.objects.count():,} entries; best of 5, milliseconds\n")
         results = {}
         for name, function in figures:
-            results[name] = timed(function)
+            results[name] = best_ms(function)
             stdout.write(f"{name:<32}{results[name]:>10.2f}")
         ratio = results["OFFSET page 90% deep (naive)"] / results["keyset page 90% deep"]
         stdout.write(f"deep page, OFFSET/keyset: {ratio:.1f}x")

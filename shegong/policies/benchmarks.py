@@ -10,33 +10,21 @@ each with `periods` consecutive yearly validity periods (so the date filter has 
 """
 
 import datetime
-import os
-import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from shegong.core.benchmarking import fresh_database, machine, vendor
 from shegong.policies import selectors
 from shegong.policies.models import PolicyProfile, PolicyRule
 
 SEED = 11
 ON = datetime.date(2026, 6, 1)
-
-
-def _vendor() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def _generate(periods: int) -> int:
@@ -124,9 +112,8 @@ def _run(stdout, lookups: int, periods: int, repeat: int, where: str) -> None:
     naive_ms, naive_queries = _measure(naive_rules_in_force, codes, repeat)
     write = stdout.write
     write(f"policies-in-force: {len(codes):,} communities of 广州市, {count:,} generated profiles, in {where}")
-    write(f"database   {_vendor()}")
-    python = platform.python_version()
-    write(f"machine    {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {python}")
+    write(f"database   {vendor()}")
+    write(f"machine    {machine()}")
     write(f"median of {repeat} passes, milliseconds per lookup")
     write("")
     write(f"{'way':<44}{'ms/lookup':>11}{'queries':>9}")
@@ -137,24 +124,8 @@ def _run(stdout, lookups: int, periods: int, repeat: int, where: str) -> None:
 
 def policies_in_force(stdout, lookups: str = "1000", periods: str = "20", repeat: str = "3") -> None:
     """Rules in force for communities (rule-level inheritance by code prefix) against a recursive parent walk."""
-    settings = connection.settings_dict
-    original = settings["NAME"]
-    scratch = None
-    if connection.vendor == "sqlite":
-        scratch = tempfile.mkdtemp(prefix="shegong-bench-policies-")
-        settings.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "policies.sqlite3")
-    else:
-        settings.setdefault("TEST", {})["NAME"] = f"{original}_bench_policies"
-    sys.stderr.write("creating a fresh database and migrating it …\n")
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run(stdout, int(lookups), int(periods), int(repeat), f"a fresh {connection.vendor} database ({name})")
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
-        if scratch:
-            for path in Path(scratch).glob("*"):
-                path.unlink()
-            Path(scratch).rmdir()
+    with fresh_database("policies") as where:
+        _run(stdout, int(lookups), int(periods), int(repeat), where)
 
 
 BENCHMARKS = {"policies-in-force": policies_in_force}

@@ -13,16 +13,14 @@ baseline loads the same rows with Model instances and bulk_create, as a straight
 """
 
 import os
-import platform
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Count
 
+from shegong.core.benchmarking import fresh_database, machine, vendor
 from shegong.regions import loading
 from shegong.regions.models import Region
 
@@ -37,15 +35,6 @@ def _progress(level: int, done: int, total: int) -> None:
     if not total:
         sys.stderr.write(f"  level {level} {LEVEL_NAMES[level]}: {done:,} rows\n")
         sys.stderr.flush()
-
-
-def _vendor() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def _orm_load() -> int:
@@ -94,9 +83,9 @@ def _run(stdout, naive: bool, where: str) -> None:
         raise SystemExit(
             f"regions-load needs a database with nothing below the cities; this one holds {below:,} such regions"
         )
-    vendor = _vendor()
+    database = vendor()
     load_before = os.getloadavg()[0]
-    sys.stderr.write(f"first run ({vendor}):\n")
+    sys.stderr.write(f"first run ({database}):\n")
     first, first_wall, first_cpu = _timed(loading.load_shipped, None, None, _progress)
     sys.stderr.write("second run:\n")
     second, second_wall, second_cpu = _timed(loading.load_shipped, None, None, _progress)
@@ -110,10 +99,9 @@ def _run(stdout, naive: bool, where: str) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     write = stdout.write
-    python = platform.python_version()
     write(f"regions-load: all of China into {where}")
-    write(f"database   {vendor}")
-    write(f"machine    {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {python}")
+    write(f"database   {database}")
+    write(f"machine    {machine()}")
     write(
         f"load avg   {load_before:.1f} before, {load_after:.1f} after (other work on the machine slows the wall clock)"
     )
@@ -156,24 +144,8 @@ def regions_load(stdout, naive: str = "true", database: str = "fresh") -> None:
         return
     if database != "fresh":
         raise SystemExit("--database is fresh (default) or current")
-    settings = connection.settings_dict
-    original = settings["NAME"]
-    scratch = None
-    if connection.vendor == "sqlite":
-        scratch = tempfile.mkdtemp(prefix="shegong-bench-regions-")
-        settings.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "regions.sqlite3")
-    else:
-        settings.setdefault("TEST", {})["NAME"] = f"{original}_bench_regions"
-    sys.stderr.write("creating a fresh database and migrating it …\n")
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run(stdout, _flag(naive), f"a fresh {connection.vendor} database ({name})")
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
-        if scratch:
-            for path in Path(scratch).glob("*"):
-                path.unlink()
-            Path(scratch).rmdir()
+    with fresh_database("regions") as where:
+        _run(stdout, _flag(naive), where)
 
 
 BENCHMARKS = {"regions-load": regions_load}
