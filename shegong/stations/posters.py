@@ -76,7 +76,10 @@ def _station_rows(station: Station) -> list[tuple[str, str]]:
 def poster_for(target: qr.PublicTarget, url: str) -> Poster:
     """The poster of a station, or of a community (its details come from the station that serves it: its own room,
     else its street's station)."""
-    station = target.station or (target.stations[0] if target.stations else None)
+    station = target.station
+    if station is None and target.stations:
+        # A suspended room sends residents to the street's station while it is closed.
+        station = next((s for s in target.stations if s.status != Station.Status.SUSPENDED), target.stations[0])
     if target.is_community:
         heading = station.get_kind_display() if station and station.kind == Station.Kind.ROOM else _("社会工作服务")
         rows = [(_("服务站点"), station.name), *_station_rows(station)] if station else []

@@ -27,8 +27,8 @@ from shegong.regions.codes import subtree_bounds
 from shegong.regions.models import Region
 from shegong.regions.selectors import ancestors
 from shegong.stations.models import Station, StationService
+from shegong.stations.selectors import VIEW
 
-VIEW = "stations.view_station"
 COMMUNITY_CODE_LENGTH = 12
 # Error correction M (15% of the symbol may be lost) keeps the symbol small for a short URL and survives a smudged
 # or partly covered print; the 4-module quiet zone is the minimum the standard (ISO/IEC 18004) asks for.

@@ -14,7 +14,7 @@ import qrcode.util
 from django.urls import reverse
 from PIL import Image
 
-from shegong.accounts.models import Role, User
+from shegong.accounts.models import User
 from shegong.stations import posters, qr
 from shegong.stations.models import Station
 from shegong.testing.matrix import assert_matrix
@@ -268,24 +268,13 @@ def pdf_qr_modules(content: bytes, page: int = 0) -> list[list[bool]]:
 # --- Fixtures ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def station_roles(world):
-    """The roles that keep stations may view them (accounts/roles.py grants this; ensured here so these tests do not
-    depend on the order in which the defaults land)."""
-    from django.contrib.auth.models import Permission
-
-    view = Permission.objects.get(content_type__app_label="stations", codename="view_station")
-    for code in ("civil_affairs_admin", "station_head", "agency_admin"):
-        Role.objects.get(code=code).permissions.add(view)
-
-
 def make_station(code, name, kind, region, agency=None, status=Station.Status.OPERATING, **values) -> Station:
     values.update(code=code, name=name, kind=kind, region_id=region, province_code=region[:2], agency=agency)
     return Station.objects.create(status=status, **values)
 
 
 @pytest.fixture
-def network(world, station_roles):
+def network(world):
     street = make_station(
         "GZ0104003",
         "北京街社工站",
@@ -536,3 +525,10 @@ def test_printing_the_street_page_gives_one_a4_page_per_community(live_server, p
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert pages == count, f"{count} posters printed on {pages} pages"
+
+
+def test_a_suspended_room_sends_its_community_to_the_street_station(client, world, network):
+    Station.objects.filter(pk=network["room"].pk).update(status=Station.Status.SUSPENDED)
+    client.force_login(world.station_head_a)
+    text = "".join(pdf_pages_text(client.get(reverse("stations:poster", args=[COMMUNITY_A])).content)[0])
+    assert "北京街社工站" in text and "020-8333 1234" in text
