@@ -210,7 +210,7 @@ class AssignForm(forms.Form):
         label=gettext_lazy("专职"),
         required=False,
         initial=True,
-        help_text=gettext_lazy("同一人同一天只能在一个站点专职；兼职（如督导）不受此限。"),
+        help_text=gettext_lazy("同一人同一天只在一个站点专职"),
     )
     start_date = _date_input(forms.DateField(label=gettext_lazy("起始日期")))
     end_date = _date_input(

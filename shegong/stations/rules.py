@@ -121,8 +121,14 @@ def staffing_unit(kind: str, area_class: str) -> str | None:
     return None
 
 
-def staffing_verdict(rule: PolicyRule, kind: str, area_class: str, staff: int, certified: int) -> Verdict:
+def staffing_verdict(rule: PolicyRule, kind: str, area_class: str, staff: int, certified: int) -> Verdict | None:
+    """The staffing verdict, or None when the rule sets no minimum for the station's unit (浙江's rule speaks of
+    communities only: it asks nothing of a street station, which is then not judged rather than 无法判定)."""
     unit = staffing_unit(kind, area_class)
+    # When the unit cannot be told, the station is judged only if the rule sets a minimum for one of its kind's units.
+    candidates = {unit} if unit is not None else _candidate_units(kind)
+    if all(rule.params.get(code) in (None, "") for code in candidates):
+        return None
     if unit is None:
         return Verdict(
             kind=STAFFING,
@@ -132,6 +138,14 @@ def staffing_verdict(rule: PolicyRule, kind: str, area_class: str, staff: int, c
             message=_("无法判定：所在区划未标明是街道还是乡镇（城镇或乡村），请在行政区划中补充城乡属性。"),
         ).attributed(rule)
     return rule.evaluate({"unit": unit, "staff": staff, "certified_staff": certified})
+
+
+def _candidate_units(kind: str) -> set[str]:
+    return {
+        Kind.CENTRE: {"centre"},
+        Kind.STATION: {"street_station", "township_station"},
+        Kind.ROOM: {"urban_community", "rural_community"},
+    }.get(kind, set())
 
 
 # --- Presence --------------------------------------------------------------------------------------------------------
@@ -218,7 +232,9 @@ def judge(stations: QuerySet[Station], on: datetime.date, book: RuleBook | None 
         )
         rule = book.rule(STAFFING, region_id, level)
         if rule is not None and kind in Station.NETWORK_KINDS:
-            judgement.verdicts.append(staffing_verdict(rule, kind, area_class, count, certified))
+            verdict = staffing_verdict(rule, kind, area_class, count, certified)
+            if verdict is not None:
+                judgement.verdicts.append(verdict)
         if kind == Kind.ROOM:
             resident = residents.get(pk)
             judgement.presence_week = week
