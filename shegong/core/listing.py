@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,6 +140,15 @@ def export_response(*, actor, title: str, headers: list, rows, object_type: str,
 
 def too_many_rows_message() -> str:
     return _("筛选结果超过 %(max)d 条，请缩小筛选范围后再导出。") % {"max": EXPORT_MAX_ROWS}
+
+
+def export_refused(request, rows, url_name: str):
+    """Past EXPORT_MAX_ROWS: back to the list `url_name` with its filters and a message saying why; else None."""
+    if rows.count() > EXPORT_MAX_ROWS:
+        messages.error(request, too_many_rows_message())
+        query = request.GET.urlencode()
+        return redirect(f"{reverse(url_name)}?{query}" if query else reverse(url_name))
+    return None
 
 
 def permission(perm: str):

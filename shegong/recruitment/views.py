@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
-from shegong.core.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
+from shegong.core.listing import export_refused, export_response, page_context, permission
 from shegong.core.scope import get_scoped_or_404, region_q
 from shegong.recruitment import guidance, selectors, services
 from shegong.recruitment.forms import (
@@ -41,14 +41,6 @@ def _worker_of(user):
     from shegong.workers.selectors import worker_of_account
 
     return worker_of_account(user)
-
-
-def _export_guard(request, rows, url_name: str):
-    if rows.count() > EXPORT_MAX_ROWS:
-        messages.error(request, too_many_rows_message())
-        query = request.GET.urlencode()
-        return redirect(f"{reverse(url_name)}?{query}" if query else reverse(url_name))
-    return None
 
 
 def _post_types() -> dict:
@@ -166,7 +158,7 @@ def manage_list(request):
 @require_POST
 def manage_export(request):
     form, rows = _managed_rows(request)
-    refused = _export_guard(request, rows, "recruitment:manage_list")
+    refused = export_refused(request, rows, "recruitment:manage_list")
     if refused:
         return refused
     post_types = _post_types()
@@ -302,7 +294,7 @@ def application_list(request):
 @require_POST
 def application_export(request):
     form, rows = _application_rows(request)
-    refused = _export_guard(request, rows, "recruitment:application_list")
+    refused = export_refused(request, rows, "recruitment:application_list")
     if refused:
         return refused
     headers = [_("应聘人"), _("岗位名称"), _("招聘机构"), _("状态"), _("投递时间"), _("处理时间"), _("处理说明")]
@@ -413,7 +405,7 @@ def employment_list(request):
 @require_POST
 def employment_export(request):
     form, rows = _employment_rows(request)
-    refused = _export_guard(request, rows, "recruitment:employment_list")
+    refused = export_refused(request, rows, "recruitment:employment_list")
     if refused:
         return refused
     post_types = _post_types()
@@ -468,7 +460,7 @@ def pay_list(request):
 @require_POST
 def pay_export(request):
     form, rows, rules, today = _pay_rows(request)
-    refused = _export_guard(request, rows, "recruitment:pay_list")
+    refused = export_refused(request, rows, "recruitment:pay_list")
     if refused:
         return refused
     rows = list(rows)

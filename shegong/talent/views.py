@@ -5,12 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
-from shegong.core.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
+from shegong.core.listing import export_refused, export_response, page_context, permission
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.talent import selectors, services
 from shegong.talent.access import covers_worker
@@ -41,18 +40,6 @@ VIEW_SESSIONS = selectors.VIEW_SESSIONS
 VIEW_LEADING = selectors.VIEW_LEADING
 VIEW_HONOURS = selectors.VIEW_HONOURS
 SESSION_CANDIDATES = 200
-
-
-def _export_guard(request, rows, back: str):
-    if rows.count() > EXPORT_MAX_ROWS:
-        messages.error(request, too_many_rows_message())
-        return redirect(back)
-    return None
-
-
-def _back(request, url_name: str) -> str:
-    query = request.GET.urlencode()
-    return f"{reverse(url_name)}?{query}" if query else reverse(url_name)
 
 
 # --- Supervisors ---------------------------------------------------------------------------------------------------
@@ -87,7 +74,7 @@ def supervisor_list(request):
 @require_POST
 def supervisor_export(request):
     form, period, _base, rows, _condition, limits = _supervisor_rows(request)
-    refused = _export_guard(request, rows, _back(request, "talent:supervisor_list"))
+    refused = export_refused(request, rows, "talent:supervisor_list")
     if refused:
         return refused
     rows = list(rows)
@@ -280,7 +267,7 @@ def session_list(request):
 @require_POST
 def session_export(request):
     form, rows = _session_rows(request)
-    refused = _export_guard(request, rows, _back(request, "talent:session_list"))
+    refused = export_refused(request, rows, "talent:session_list")
     if refused:
         return refused
     headers = [_("督导日期"), _("督导"), _("督导所在机构"), _("方式"), _("时长（小时）"), _("主题"), _("被督导人")]
@@ -335,7 +322,7 @@ def leading_list(request):
 @require_POST
 def leading_export(request):
     form, rows = _leading_rows(request)
-    refused = _export_guard(request, rows, _back(request, "talent:leading_list"))
+    refused = export_refused(request, rows, "talent:leading_list")
     if refused:
         return refused
     headers = [_("姓名"), _("级别"), _("入选年份"), _("领域"), _("入选项目"), _("所在机构"), _("工作地区划")]
@@ -404,7 +391,7 @@ def honour_list(request):
 @require_POST
 def honour_export(request):
     form, rows = _honour_rows(request)
-    refused = _export_guard(request, rows, _back(request, "talent:honour_list"))
+    refused = export_refused(request, rows, "talent:honour_list")
     if refused:
         return refused
     headers = [_("姓名"), _("荣誉称号"), _("级别"), _("授予日期"), _("授予单位"), _("所在机构"), _("工作地区划")]
