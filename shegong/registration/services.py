@@ -242,6 +242,16 @@ def _check_renewal_still_allowed(registration: Registration, today: datetime.dat
             raise ValidationError([*problems, _("不能审核通过，请填写意见后选择不通过。")], code="renewal_blocked")
 
 
+def _record_review(registration: Registration, *, stage: str, state, actor, note: str, audit_note) -> Registration:
+    """The decision of the `stage` ("first" or "final") review: the new state, who decided, when, and their note."""
+    before = snapshot(registration)
+    registration.state = state
+    setattr(registration, f"{stage}_reviewed_by", actor)
+    setattr(registration, f"{stage}_reviewed_at", timezone.now())
+    setattr(registration, f"{stage}_review_note", note)
+    return _save_transition(registration, before, actor=actor, note=audit_note)
+
+
 @transaction.atomic
 def registration_first_approve(
     *, registration: Registration, actor, note: str = "", today: datetime.date | None = None
@@ -251,12 +261,14 @@ def registration_first_approve(
     _require_state(registration, State.PENDING, action=_("初审"))
     _require_first_reviewer(actor, registration)
     _check_renewal_still_allowed(registration, _today(today))
-    before = snapshot(registration)
-    registration.state = State.FIRST_APPROVED
-    registration.first_reviewed_by = actor
-    registration.first_reviewed_at = timezone.now()
-    registration.first_review_note = (note or "").strip()
-    return _save_transition(registration, before, actor=actor, note=_("初审通过"))
+    return _record_review(
+        registration,
+        stage="first",
+        state=State.FIRST_APPROVED,
+        actor=actor,
+        note=(note or "").strip(),
+        audit_note=_("初审通过"),
+    )
 
 
 @transaction.atomic
@@ -266,12 +278,9 @@ def registration_first_reject(*, registration: Registration, actor, note: str) -
     registration = _locked(registration)
     _require_state(registration, State.PENDING, action=_("初审"))
     _require_first_reviewer(actor, registration)
-    before = snapshot(registration)
-    registration.state = State.FIRST_REJECTED
-    registration.first_reviewed_by = actor
-    registration.first_reviewed_at = timezone.now()
-    registration.first_review_note = note
-    return _save_transition(registration, before, actor=actor, note=_("初审未通过"))
+    return _record_review(
+        registration, stage="first", state=State.FIRST_REJECTED, actor=actor, note=note, audit_note=_("初审未通过")
+    )
 
 
 def _require_second_person(actor, registration: Registration) -> None:
@@ -289,12 +298,14 @@ def registration_final_approve(
     _require_final_reviewer(actor, registration)
     _require_second_person(actor, registration)
     _check_renewal_still_allowed(registration, _today(today))
-    before = snapshot(registration)
-    registration.state = State.FINAL_APPROVED
-    registration.final_reviewed_by = actor
-    registration.final_reviewed_at = timezone.now()
-    registration.final_review_note = (note or "").strip()
-    return _save_transition(registration, before, actor=actor, note=_("终审通过"))
+    return _record_review(
+        registration,
+        stage="final",
+        state=State.FINAL_APPROVED,
+        actor=actor,
+        note=(note or "").strip(),
+        audit_note=_("终审通过"),
+    )
 
 
 @transaction.atomic
@@ -305,12 +316,9 @@ def registration_final_reject(*, registration: Registration, actor, note: str) -
     _require_state(registration, State.FIRST_APPROVED, action=_("终审"))
     _require_final_reviewer(actor, registration)
     _require_second_person(actor, registration)
-    before = snapshot(registration)
-    registration.state = State.FINAL_REJECTED
-    registration.final_reviewed_by = actor
-    registration.final_reviewed_at = timezone.now()
-    registration.final_review_note = note
-    return _save_transition(registration, before, actor=actor, note=_("终审未通过"))
+    return _record_review(
+        registration, stage="final", state=State.FINAL_REJECTED, actor=actor, note=note, audit_note=_("终审未通过")
+    )
 
 
 @transaction.atomic
