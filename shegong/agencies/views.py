@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.accounts.forms import add_service_error
 from shegong.agencies import exports, selectors, services
-from shegong.agencies.forms import AgencyFilterForm, AgencyForm, RatingForm, StatusForm, add_service_error
+from shegong.agencies.forms import AgencyFilterForm, AgencyForm, RatingForm, StatusForm
 from shegong.core.listing import query_without_page
 from shegong.core.scope import in_scope
 from shegong.tabular.views import xlsx_response

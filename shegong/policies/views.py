@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.accounts.forms import add_service_error
 from shegong.policies import selectors, services
 from shegong.policies.forms import CloneForm, KindChoiceForm, LookupForm, ProfileEditForm, ProfileForm, RuleForm
 
@@ -22,15 +23,6 @@ def _require_view(user) -> None:
 def _require_edit(user, profile) -> None:
     if not selectors.can_edit(user, profile):
         raise PermissionDenied(_("这个规则集适用于您的辖区，但只能由其所属区划的管理员修改。"))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -82,7 +74,7 @@ def profile_create(request):
         try:
             profile = services.profile_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("规则集已创建，请添加规则。"))
             return redirect("policies:profile_detail", pk=profile.pk)
@@ -105,7 +97,7 @@ def profile_edit(request, pk: int):
         try:
             services.profile_update(actor=request.user, profile=profile, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("规则集已保存。"))
             return redirect("policies:profile_detail", pk=profile.pk)
@@ -150,7 +142,7 @@ def profile_clone(request, pk: int):
                 name=data["name"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已复制为新规则集，可按本地文件修改参数。"))
             return redirect("policies:profile_detail", pk=profile.pk)

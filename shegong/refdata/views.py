@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.accounts.forms import add_service_error
 from shegong.refdata import selectors, services
 from shegong.refdata.forms import DictionaryForm, ItemForm
 
@@ -17,15 +18,6 @@ from shegong.refdata.forms import DictionaryForm, ItemForm
 def _require(user, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(_("您没有维护字典的权限。") if perm == selectors.CHANGE else _("您没有查看字典的权限。"))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -63,7 +55,7 @@ def dictionary_edit(request, code: str):
         try:
             services.dictionary_update(actor=request.user, dictionary=dictionary, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("字典已保存。"))
             return redirect("refdata:dictionary_detail", code=code)
@@ -83,7 +75,7 @@ def item_create(request, code: str):
         try:
             item = services.item_create(actor=request.user, dictionary=dictionary, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已添加“%(name)s”。") % {"name": item.name})
             return redirect("refdata:dictionary_detail", code=code)
@@ -106,7 +98,7 @@ def item_edit(request, code: str, item_code: str):
         try:
             services.item_update(actor=request.user, item=item, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("“%(name)s”已保存。") % {"name": data["name"]})
             return redirect("refdata:dictionary_detail", code=code)
