@@ -1,5 +1,6 @@
 """Django settings. Every value that differs between machines comes from the environment (see shegong.env)."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -186,6 +187,13 @@ if TASKS_MODE not in {"thread", "worker", "immediate"}:
 # Excel imports: the largest upload accepted and the most data rows in one workbook.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+
+# Scheme and host of the public site that QR codes point to (https://sg.example.gov.cn); empty: the request's host.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+if PUBLIC_BASE_URL and not re.fullmatch(r"https?://[^/\s]+", PUBLIC_BASE_URL):
+    raise ImproperlyConfigured(
+        "Environment variable PUBLIC_BASE_URL must be a scheme and host, e.g. https://sg.example.gov.cn."
+    )
 
 # API tokens: personal access tokens expire after at most this many days.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)

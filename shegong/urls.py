@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from shegong.api import api
+from shegong.stations import public_views
 
 urlpatterns = [
     path("", include("shegong.web.urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("talent/", include("shegong.talent.urls")),
     path("recruitment/", include("shegong.recruitment.urls")),
     path("stations/", include("shegong.stations.urls")),
+    # The short address behind every station's and community's QR code (seed 001 "码上办").
+    path("s/<str:code>/", public_views.public_page, name="public_page"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
