@@ -16,7 +16,7 @@ from shegong.agencies.models import AgencyStatusEvent
 from shegong.audit.models import AuditEntry
 from shegong.stations.imports import StaffAssignmentImport, StationImport, StationServiceImport
 from shegong.stations.models import StaffAssignment, Station, StationService
-from shegong.stations.tests.factories import LONG_AGO, blacklist, make_station, service_domain
+from shegong.stations.tests.factories import LONG_AGO, blacklist, make_station, make_user, service_domain
 from shegong.stations.tests.factories import make_worker as make_any_worker
 from shegong.tabular import services as tabular
 from shegong.tabular import spec as specs
@@ -439,3 +439,88 @@ def test_a_clash_that_appears_after_the_check_rolls_the_whole_write_back(world, 
         del spec.write
     assert job.status == "failed" and "同一人同一天只能在一个站点专职" in job.message
     assert not StaffAssignment.objects.exists()
+
+
+# --- Exports in the import's layout ------------------------------------------------------------------------------
+
+
+def sheet_rows(data: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
+
+
+def test_a_service_export_can_be_imported_again_elsewhere(world, django_capture_on_commit_callbacks):
+    from shegong.stations import exports, selectors, services
+
+    assistance = service_domain()
+    street, other = make_station(Kind.STATION, STREET_A), make_station(Kind.STATION, STREET_A2)
+    district_b = make_station(Kind.STATION, STREET_B)
+    services.station_service_add(
+        actor=None, station=street, domain=assistance.code, title="长者关爱", description="探访"
+    )
+    services.station_service_add(actor=None, station=district_b, domain=assistance.code, title="海珠服务")
+    actor = world.district_a_admin
+    data = exports.export_services(actor=actor, stations=selectors.station_search(actor=actor), filters={"q": "街"})
+    header, *rows = sheet_rows(data)
+    assert list(header[:4]) == [str(column.header) for column in StationServiceImport.columns]
+    assert rows == [(street.code, assistance.name, "长者关爱", "探访", street.name, "北京街道", "是")]
+    entry = AuditEntry.objects.get(action="export", object_type="stations.stationservice")
+    assert entry.changes["rows"] == [None, 1] and entry.changes["filters"] == [None, {"q": "街"}]
+    # The same items for 六榕街's station: change the code column and upload the file.
+    again = [dict(zip(["station", "domain", "title", "description"], row[:4], strict=True)) for row in rows]
+    for row in again:
+        row["station"] = other.code
+    job = run(django_capture_on_commit_callbacks, actor, StationServiceImport, again)
+    assert (job.status, job.written_rows) == ("done", 1), job.message
+    assert other.services.get().description == "探访"
+
+
+def test_an_assignment_export_masks_what_the_user_may_not_see(world, django_capture_on_commit_callbacks):
+    from shegong.accounts.models import Role, RoleAssignment
+    from shegong.stations import exports, selectors, services
+
+    street = make_station(Kind.STATION, STREET_A)
+    local, visitor, former = make_worker(), make_worker(region=DISTRICT_B), make_worker()
+    services.staff_assign(actor=None, station=street, worker=local, role="head", start_date=LONG_AGO)
+    services.staff_assign(
+        actor=None, station=street, worker=visitor, role="supervisor", full_time=False, start_date=LONG_AGO
+    )
+    services.staff_assign(
+        actor=None,
+        station=street,
+        worker=former,
+        role="full_time",
+        start_date=LONG_AGO,
+        end_date=datetime.date(2021, 1, 1),
+    )
+    actor = world.district_a_admin
+    data = exports.export_assignments(actor=actor, stations=selectors.station_search(actor=actor))
+    header, *rows = sheet_rows(data)
+    assert list(header[:6]) == [str(column.header) for column in StaffAssignmentImport.columns]
+    numbers = {row[7]: row[1] for row in rows}
+    # District A's admin sees 越秀 workers' numbers in full, not the 海珠 supervisor's.
+    assert numbers[local.name] == local.id_number and numbers[former.name] == former.id_number
+    assert numbers[visitor.name] != visitor.id_number and "*" in numbers[visitor.name]
+    assert {row[2] for row in rows} == {"站长", "督导", "专职社工"} and {row[9] for row in rows} == {"是", "否"}
+    entry = AuditEntry.objects.get(action="export", object_type="stations.staffassignment")
+    assert entry.changes["filters"][1]["完整身份证号"] == "2 人"
+    current = sheet_rows(
+        exports.export_assignments(actor=actor, stations=selectors.station_search(actor=actor), current_only=True)
+    )[1:]
+    assert {row[7] for row in current} == {local.name, visitor.name}
+    # A role without accounts.reveal_personal_data gets every number masked.
+    viewer_role = Role.objects.create(code="station_viewer", name="站点查看")
+    from django.contrib.auth.models import Permission
+
+    viewer_role.permissions.add(Permission.objects.get(content_type__app_label="stations", codename="view_station"))
+    viewer = make_user("viewer", "station_head", region=DISTRICT_A)
+    RoleAssignment.objects.filter(user=viewer).update(role=viewer_role)
+    viewer = type(viewer).objects.get(pk=viewer.pk)
+    masked = sheet_rows(exports.export_assignments(actor=viewer, stations=selectors.station_search(actor=viewer)))[1:]
+    assert masked and all(row[1] != local.id_number for row in masked)
+    # Re-importing the export as it is: every post is already there (and masked numbers are refused).
+    again = [
+        dict(zip(["station", "worker", "role", "full_time", "start_date", "end_date"], row[:6], strict=True))
+        for row in rows
+    ]
+    job = run(django_capture_on_commit_callbacks, actor, StaffAssignmentImport, again)
+    assert job.status == "rejected" and job.error_rows == 3
