@@ -169,13 +169,37 @@ def search_q(q: str) -> Q:
         return Q(phone_index=blind_index_for(SocialWorker, "phone", upper))
     lower = text.lower()
     if INITIALS_SHAPE.fullmatch(lower):
-        return Q(name_initials__startswith=lower)
+        return initials_q(lower)
     condition = Q(name__startswith=text)
     if not any(surname.startswith(text) or text.startswith(surname) for surname in COMPOUND_SURNAMES):
         # The typed start of a name has the same initials as the start of every name it begins, so the database can
         # walk the pinyin-order index from there instead of sorting every 张 in the city.
-        condition &= Q(name_initials__startswith=name_initials(text))
+        prefix = name_initials(text)
+        if prefix:
+            condition &= initials_q(prefix)
     return condition
+
+
+def initials_q(prefix: str) -> Q:
+    """Initials starting with `prefix`, written as a range as well so that the pinyin-order index serves it in order.
+
+    A LIKE 'zw%' can use a b-tree only under the C collation (or with pattern operators, which cannot give the sort
+    order); `>= 'zw' AND < 'zx'` can under any collation, because initials hold only a-z and 0-9, which every
+    collation orders like the alphabet (digits first). The LIKE stays, so the answer is exact whatever the collation.
+    """
+    condition = Q(name_initials__gte=prefix) & Q(name_initials__startswith=prefix)
+    upper = _next_prefix(prefix)
+    return condition & Q(name_initials__lt=upper) if upper else condition
+
+
+def _next_prefix(prefix: str) -> str | None:
+    """The smallest string above every string that starts with `prefix` (over a-z0-9); None when there is none."""
+    head = prefix.rstrip("z")
+    if not head:
+        return None
+    last = head[-1]
+    bumped = "a" if last == "9" else chr(ord(last) + 1)
+    return head[:-1] + bumped
 
 
 def worker_search(*, actor, filters: WorkerFilters | None = None, perm: str = permissions.VIEW) -> QuerySet:

@@ -127,3 +127,13 @@ def test_name_prefixes_agree_with_stored_initials(world, make_worker):
     assert names(city, q="曾志") == ["曾志伟"]
     assert names(city, q="单") == ["单田芳"]
     assert names(city, q="Tom李") == ["Tom李"]
+
+
+def test_initials_ranges():
+    from shegong.workers.selectors import _next_prefix
+
+    assert _next_prefix("zs") == "zt"
+    assert _next_prefix("az") == "b"
+    assert _next_prefix("zz") is None
+    assert _next_prefix("a9") == "aa"
+    assert _next_prefix("m") == "n"
