@@ -88,7 +88,19 @@ def region_field(label=None) -> RegionCodeField:
     return RegionCodeField(label=label or gettext_lazy("区划"), required=False, help_text="")
 
 
-YES_NO = [("", gettext_lazy("全部")), ("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
+ALL = gettext_lazy("全部")
+YES_NO = [("", ALL), ("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
+
+
+def blank(choices) -> list:
+    """`choices` after an empty "全部" choice (a filter that narrows nothing)."""
+    return [("", ALL), *choices]
+
+
+def date_input(field: forms.DateField) -> forms.DateField:
+    """The field with the browser's date picker (ISO dates, whatever the language)."""
+    field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return field
 
 
 def yes_no(value) -> bool | None:

@@ -5,26 +5,13 @@ from django.utils.translation import gettext_lazy
 
 from shegong.accounts.forms import RegionCodeField, style_fields
 from shegong.agencies.models import Agency
-from shegong.core.listing import ListFilterForm, Sort, region_field
+from shegong.core.listing import ListFilterForm, Sort, blank, date_input, region_field
 from shegong.core.scope import scoped
 from shegong.recruitment import guidance
 from shegong.recruitment.models import JobApplication, JobOpening
 from shegong.refdata import selectors as refdata
 from shegong.talent.listing import worker_search_q
 from shegong.workers.grades import JobGrade
-
-
-def _date_input(field: forms.DateField) -> forms.DateField:
-    field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return field
-
-
-ALL = gettext_lazy("全部")
-
-
-def _blank(choices):
-    return [("", ALL), *choices]
-
 
 POST_TYPE = "post_type"
 SERVICE_DOMAIN = "service_domain"
@@ -56,7 +43,7 @@ class BoardFilterForm(ListFilterForm):
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = refdata.items(SERVICE_DOMAIN)
         self.fields["domain"].empty_label = gettext_lazy("全部")
-        self.fields["post_type"].choices = _blank(post_type_choices())
+        self.fields["post_type"].choices = blank(post_type_choices())
         self.fields["q"].widget.attrs["placeholder"] = gettext_lazy("岗位名称或机构名称")
 
     def filter(self, qs):
@@ -78,7 +65,7 @@ class ManagedOpeningFilterForm(BoardFilterForm):
         "title": Sort(gettext_lazy("岗位名称"), ("title", "pk")),
         "applications": Sort(gettext_lazy("应聘人数（多→少）"), ("-application_count", "-pk")),
     }
-    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=_blank(JobOpening.Status.choices), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=blank(JobOpening.Status.choices), required=False)
     agency = forms.ModelChoiceField(label=gettext_lazy("招聘机构"), queryset=Agency.objects.none(), required=False)
 
     def __init__(self, *args, actor, **kwargs):
@@ -172,7 +159,7 @@ class ApplyForm(forms.Form):
 
 
 class HireForm(forms.Form):
-    started_on = _date_input(forms.DateField(label=gettext_lazy("入职日期")))
+    started_on = date_input(forms.DateField(label=gettext_lazy("入职日期")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,7 +181,7 @@ class ApplicationFilterForm(ListFilterForm):
     REGION_PATH = "opening__region"
 
     q = forms.CharField(label=gettext_lazy("应聘人"), required=False, max_length=50)
-    state = forms.ChoiceField(label=gettext_lazy("状态"), choices=_blank(JobApplication.State.choices), required=False)
+    state = forms.ChoiceField(label=gettext_lazy("状态"), choices=blank(JobApplication.State.choices), required=False)
     opening = forms.IntegerField(required=False, widget=forms.HiddenInput)
     region = region_field(gettext_lazy("岗位工作地"))
 
@@ -253,7 +240,7 @@ class PayFilterForm(ListFilterForm):
     ]
 
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=50)
-    grade = forms.ChoiceField(label=gettext_lazy("岗位等级"), choices=_blank(JobGrade.choices), required=False)
+    grade = forms.ChoiceField(label=gettext_lazy("岗位等级"), choices=blank(JobGrade.choices), required=False)
     position = forms.ChoiceField(label=gettext_lazy("与指导价位比较"), choices=POSITIONS, required=False)
     region = region_field(gettext_lazy("工作地区划"))
 
@@ -269,7 +256,7 @@ class PayFilterForm(ListFilterForm):
 
 
 class PayForm(forms.Form):
-    effective_from = _date_input(forms.DateField(label=gettext_lazy("执行日期")))
+    effective_from = date_input(forms.DateField(label=gettext_lazy("执行日期")))
     monthly_pay = forms.DecimalField(
         label=gettext_lazy("月薪（元）"), max_digits=10, decimal_places=2, min_value=1, max_value=1_000_000
     )

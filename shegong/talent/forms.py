@@ -8,23 +8,11 @@ from django.utils.translation import gettext_lazy
 
 from shegong.accounts.forms import style_fields
 from shegong.agencies.models import Agency
-from shegong.core.listing import YES_NO, ListFilterForm, Sort, region_field, yes_no
+from shegong.core.listing import YES_NO, ListFilterForm, Sort, blank, date_input, region_field, yes_no
 from shegong.core.scope import scoped
 from shegong.talent import ratio
 from shegong.talent.listing import worker_search_q
 from shegong.talent.models import Level, SupervisionSession, SupervisorGrade, next_grade
-
-
-def _date_input(field: forms.DateField) -> forms.DateField:
-    field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return field
-
-
-ALL = gettext_lazy("全部")
-
-
-def _blank(choices):
-    return [("", ALL), *choices]
 
 
 class WorkerField(forms.CharField):
@@ -93,8 +81,8 @@ def period_from(start, end):
 
 
 class PeriodForm(forms.Form):
-    start = _date_input(forms.DateField(label=gettext_lazy("统计起始日"), required=False))
-    end = _date_input(forms.DateField(label=gettext_lazy("统计截止日"), required=False))
+    start = date_input(forms.DateField(label=gettext_lazy("统计起始日"), required=False))
+    end = date_input(forms.DateField(label=gettext_lazy("统计截止日"), required=False))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,12 +104,12 @@ class SupervisorFilterForm(ListFilterForm):
     DEFAULT_SORT = "name"
 
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=50)
-    grade = forms.ChoiceField(label=gettext_lazy("督导等级"), choices=_blank(SupervisorGrade.choices), required=False)
+    grade = forms.ChoiceField(label=gettext_lazy("督导等级"), choices=blank(SupervisorGrade.choices), required=False)
     region = region_field(gettext_lazy("工作地区划"))
     agency = forms.ModelChoiceField(label=gettext_lazy("所在机构"), queryset=Agency.objects.none(), required=False)
     over_ratio = forms.ChoiceField(label=gettext_lazy("超出督导配比"), choices=YES_NO, required=False)
-    start = _date_input(forms.DateField(label=gettext_lazy("统计起始日"), required=False))
-    end = _date_input(forms.DateField(label=gettext_lazy("统计截止日"), required=False))
+    start = date_input(forms.DateField(label=gettext_lazy("统计起始日"), required=False))
+    end = date_input(forms.DateField(label=gettext_lazy("统计截止日"), required=False))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +141,7 @@ class SupervisorFilterForm(ListFilterForm):
 class SupervisorAppointForm(ActorForm):
     worker = WorkerField(perm="talent.change_supervisorprofile")
     grade = forms.ChoiceField(label=gettext_lazy("督导等级"), choices=SupervisorGrade.choices)
-    grade_since = _date_input(forms.DateField(label=gettext_lazy("认定日期")))
+    grade_since = date_input(forms.DateField(label=gettext_lazy("认定日期")))
     approving_authority = forms.CharField(
         label=gettext_lazy("认定机关"), max_length=200, help_text=gettext_lazy("如 广州市社会工作协会督导评审委员会")
     )
@@ -162,7 +150,7 @@ class SupervisorAppointForm(ActorForm):
 
 class GradeChangeForm(ActorForm):
     to_grade = forms.ChoiceField(label=gettext_lazy("新等级"), required=False)
-    changed_on = _date_input(forms.DateField(label=gettext_lazy("认定日期")))
+    changed_on = date_input(forms.DateField(label=gettext_lazy("认定日期")))
     approving_authority = forms.CharField(label=gettext_lazy("认定机关"), max_length=200)
     reason = forms.CharField(
         label=gettext_lazy("理由"),
@@ -183,7 +171,7 @@ class GradeChangeForm(ActorForm):
 
 
 class SessionForm(ActorForm):
-    held_on = _date_input(forms.DateField(label=gettext_lazy("督导日期")))
+    held_on = date_input(forms.DateField(label=gettext_lazy("督导日期")))
     hours = forms.DecimalField(
         label=gettext_lazy("时长（小时）"),
         max_digits=4,
@@ -243,12 +231,10 @@ class SessionFilterForm(ListFilterForm):
 
     q = forms.CharField(label=gettext_lazy("督导"), required=False, max_length=50)
     supervisor = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    mode = forms.ChoiceField(
-        label=gettext_lazy("方式"), choices=_blank(SupervisionSession.Mode.choices), required=False
-    )
+    mode = forms.ChoiceField(label=gettext_lazy("方式"), choices=blank(SupervisionSession.Mode.choices), required=False)
     region = region_field(gettext_lazy("督导工作地"))
-    start = _date_input(forms.DateField(label=gettext_lazy("起始日"), required=False))
-    end = _date_input(forms.DateField(label=gettext_lazy("截止日"), required=False))
+    start = date_input(forms.DateField(label=gettext_lazy("起始日"), required=False))
+    end = date_input(forms.DateField(label=gettext_lazy("截止日"), required=False))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,7 +270,7 @@ class LeadingTalentFilterForm(ListFilterForm):
     DEFAULT_SORT = "recent"
 
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=50)
-    level = forms.ChoiceField(label=gettext_lazy("级别"), choices=_blank(Level.choices), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("级别"), choices=blank(Level.choices), required=False)
     year = forms.TypedChoiceField(label=gettext_lazy("入选年份"), coerce=int, required=False, empty_value=None)
     region = region_field(gettext_lazy("工作地区划"))
 
@@ -331,7 +317,7 @@ class HonourFilterForm(ListFilterForm):
     DEFAULT_SORT = "recent"
 
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=50)
-    level = forms.ChoiceField(label=gettext_lazy("级别"), choices=_blank(Level.choices), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("级别"), choices=blank(Level.choices), required=False)
     year = forms.TypedChoiceField(label=gettext_lazy("授予年份"), coerce=int, required=False, empty_value=None)
     region = region_field(gettext_lazy("工作地区划"))
 
@@ -355,6 +341,6 @@ class HonourForm(ActorForm):
     worker = WorkerField(perm="talent.change_honour")
     title = forms.CharField(label=gettext_lazy("荣誉称号"), max_length=200)
     level = forms.ChoiceField(label=gettext_lazy("级别"), choices=Level.choices)
-    awarded_on = _date_input(forms.DateField(label=gettext_lazy("授予日期")))
+    awarded_on = date_input(forms.DateField(label=gettext_lazy("授予日期")))
     awarding_body = forms.CharField(label=gettext_lazy("授予单位"), max_length=200)
     notes = forms.CharField(label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
