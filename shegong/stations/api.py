@@ -3,7 +3,8 @@ same ones the pages use, so a station is visible here exactly when it is visible
 region or a week outside the caller's scope answers 404 (never 403, which would confirm it exists); a caller without
 stations.view_station at all gets 403.
 
-- GET /                             stations (filters: region, kind, status, q; limit/offset paging)
+- GET /                             stations (the list page's filters: region, kind, status, agency, q, noncompliant;
+                                    its sorts; limit/offset paging)
 - GET /coverage/{region}            township and community coverage of a region and of each child region, with counts
                                     of stations by kind, compliance and the coverage rules' verdicts
 - GET /non-compliant/{region}       operating stations under a region that fail a rule, with the failing verdicts
@@ -22,16 +23,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from shegong.core.api_helpers import Paging, require
+from shegong.core.api_helpers import Paging, check_filters, query_dict, require
 from shegong.policies.registry import Verdict
 from shegong.regions.codes import InvalidCode, canonical
 from shegong.regions.models import Region
 from shegong.stations import rules, selectors
+from shegong.stations.forms import StationFilterForm
 from shegong.stations.models import PresenceCheckIn, Station
 
 router = Router(tags=["stations"])
 
 WEEK = re.compile(r"(\d{4})-?W(\d{1,2})")
+FILTERS = {"region", "kind", "status", "agency", "q", "sort"}
 
 
 # --- Schemas ---------------------------------------------------------------------------------------------------------
@@ -188,10 +191,13 @@ class CheckInWeekOut(Schema):
 
 
 class StationQuery(Paging):
-    region: str = Field("", description="division code (2 to 12 digits): stations in its subtree")
+    region: str = Field("", description="division code (2 to 12 digits) inside the caller's scope: its subtree")
     kind: str = Field("", description="centre, station, room, school or minor_protection")
     status: str = Field("", description="preparing, operating, suspended or revoked")
+    agency: str = Field("", description="id of the operating agency")
     q: str = Field("", description="part of the name, or the start of the code")
+    noncompliant: bool = Field(False, description="only operating stations failing a rule today")
+    sort: str = Field("", description="region (default), name, code or newest")
 
 
 class WeekQuery(Schema):
@@ -314,16 +320,14 @@ def _week(text: str) -> tuple[datetime.date, datetime.date]:
 
 @router.get("/", response=StationPageOut, summary="Stations in the caller's scope")
 def station_list(request, query: Query[StationQuery]):
-    """Filtered like the list page; ordered by region, kind and name. Needs stations.view_station."""
+    """Filtered and sorted by the list page's own filter form, so the page, its export and the API agree; a bad
+    filter is a 422 naming it. Needs stations.view_station."""
     _require_view(request)
-    if query.kind and query.kind not in Station.Kind.values:
-        raise HttpError(422, _("kind：“%(value)s”不是有效的站点类型。") % {"value": query.kind})
-    if query.status and query.status not in Station.Status.values:
-        raise HttpError(422, _("status：“%(value)s”不是有效的站点状态。") % {"value": query.status})
-    filters = selectors.StationFilters(
-        region=_region(query.region) if query.region else None, kind=query.kind, status=query.status, q=query.q
-    )
-    rows = selectors.station_search(actor=request.user, filters=filters).order_by("region_id", "kind", "name", "pk")
+    params = query.dict(include=FILTERS)
+    params["noncompliant"] = "on" if query.noncompliant else ""
+    form = StationFilterForm(query_dict(**params), actor=request.user)
+    check_filters(form)
+    rows = form.apply(selectors.station_search(actor=request.user, filters=form.filters()))
     return {
         "items": [_station_out(station) for station in query.window(rows)],
         "count": rows.count(),

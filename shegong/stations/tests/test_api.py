@@ -91,8 +91,24 @@ def test_filters_and_paging(client, world, network):
     first = next(item for item in everything if item["id"] == network["street"].pk)
     assert first["code"] == "S440104003" and first["agency_name"] == world.agency_a.name
     assert (first["kind_label"], first["status_label"], first["counts_in_coverage"]) == ("镇街社工站", "运营", True)
-    for bad in ({"kind": "shop"}, {"status": "closed"}, {"region": "44010"}):
+    for bad in ({"kind": "shop"}, {"status": "closed"}, {"region": "44010"}, {"sort": "age"}):
         assert get(client, user, API, **bad)[0] == 422, bad
+    # The list page's other filters and sorts, through its own form.
+    assert visible_ids(client, user, f"{API}?agency={world.agency_a.pk}") == ids(network, "street")
+    names = [item["name"] for item in get(client, user, API, sort="name")[1]["items"]]
+    assert names == sorted(names)
+    # A region outside the caller's scope is refused like on the page, not silently empty.
+    status, body = get(client, world.district_a_admin, API, region="440105")
+    assert status == 422 and "管辖范围" in body["detail"]
+
+
+def test_only_the_non_compliant(client, world, network):
+    # 北京街 has 2 full-time staff; 越秀区's own standard asks for 3.
+    profile = PolicyProfile.objects.create(name="越秀区标准", region_id=DISTRICT_A, valid_from=LONG_AGO)
+    PolicyRule.objects.create(profile=profile, kind="staffing_minimum", params={"street_station": 3})
+    failing = visible_ids(client, world.district_a_admin, f"{API}?noncompliant=true")
+    assert network["street"].pk in failing and network["preparing"].pk not in failing
+    assert failing <= ids(network, "street", "room", "centre")
 
 
 # --- One station ---------------------------------------------------------------------------------------------------
