@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from shegong.policies import registry
 from shegong.policies.models import PolicyRule
 from shegong.policies.registry import Verdict
-from shegong.regions.codes import ancestor_codes
+from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTHS
 from shegong.regions.models import Region
 from shegong.stations.models import PresenceCheckIn, StaffAssignment, Station
 
@@ -45,6 +45,10 @@ COVERAGE_RULES = (TOWNSHIP_COVERAGE, COMMUNITY_COVERAGE)
 
 Kind = Station.Kind
 AreaClass = Region.AreaClass
+# Plain strings for the loops over thousands of stations (an enum member's comparison costs more).
+NETWORK_KINDS = frozenset(str(kind) for kind in Station.NETWORK_KINDS)
+ROOM = str(Kind.ROOM)
+OPERATING = str(Station.Status.OPERATING)
 
 
 # --- Days and weeks --------------------------------------------------------------------------------------------------
@@ -96,13 +100,24 @@ class RuleBook:
         self._rules: dict[tuple[str, str | None], PolicyRule] = {
             (rule.kind, rule.profile.region_id): rule for rule in rules
         }
+        self._memo: dict[tuple[str, str], PolicyRule | None] = {}
 
     def rule(self, kind: str, region_code: str, level: int) -> PolicyRule | None:
-        for code in ancestor_codes(region_code, level):
-            found = self._rules.get((kind, code))
-            if found is not None:
-                return found
-        return self._rules.get((kind, None))
+        """The rule of `kind` in force for the region: its own profile's, else its parent's answer (remembered, so a
+        province's ten thousand communities cost one dictionary lookup each once their streets are known)."""
+        key = (kind, region_code)
+        if key in self._memo:
+            return self._memo[key]
+        found = self._rules.get(key)
+        if found is None:
+            if level > Region.Level.PROVINCE:
+                # The code cut at the level above: for 东莞市's towns (no county) that is the city's code itself.
+                parent = region_code[: PREFIX_LENGTHS[level - 1]].ljust(CODE_LENGTH, "0")
+                found = self.rule(kind, parent, level - 1)
+            else:
+                found = self._rules.get((kind, None))
+        self._memo[key] = found
+        return found
 
 
 # --- Staffing --------------------------------------------------------------------------------------------------------
@@ -152,16 +167,21 @@ def _candidate_units(kind: str) -> set[str]:
 
 
 def presence_verdict(rule: PolicyRule, days: int, worker_name: str | None) -> Verdict:
-    verdict = rule.evaluate({"days_per_week": days})
+    return _named(rule.evaluate({"days_per_week": days}), worker_name)
+
+
+def _named(verdict: Verdict, worker_name: str | None, prefix: str | None = None) -> Verdict:
+    """The presence verdict saying whose days they are (or that the room has nobody)."""
     if worker_name is None:
         return replace(verdict, message=_("本社工室没有驻点社工。") + verdict.message)
-    return replace(verdict, message=_("驻点社工 %(name)s：") % {"name": worker_name} + verdict.message)
+    prefix = prefix if prefix is not None else _("驻点社工 %(name)s：")
+    return replace(verdict, message=prefix % {"name": worker_name} + verdict.message)
 
 
 # --- Judging stations in bulk ----------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Judgement:
     """What the rules say about one station on a day."""
 
@@ -181,7 +201,7 @@ class Judgement:
     @property
     def judged(self) -> bool:
         """Only operating stations count towards compliance."""
-        return self.status == Station.Status.OPERATING
+        return self.status == OPERATING
 
     @property
     def failing(self) -> list[Verdict]:
@@ -193,61 +213,120 @@ class Judgement:
 
     @property
     def noncompliant(self) -> bool:
-        return self.judged and bool(self.failing)
+        return self.status == OPERATING and any(verdict.passed is False for verdict in self.verdicts)
 
     def verdict(self, kind: str) -> Verdict | None:
         return next((verdict for verdict in self.verdicts if verdict.kind == kind), None)
 
 
-def judge(stations: QuerySet[Station], on: datetime.date, book: RuleBook | None = None) -> dict[int, Judgement]:
-    """Judge every live station of `stations` on `on` (presence on the last complete week): five queries whatever
-    the number of stations. Revoked stations are left out."""
-    rows = list(
-        stations.exclude(status=Station.Status.REVOKED)
-        .order_by()
-        .values_list("pk", "kind", "status", "region_id", "region__level", "region__area_class")
-    )
+@dataclass
+class _Facts:
+    """What the rules need about many stations, read in five queries."""
+
+    rows: list  # (pk, kind, status, region code, region level, area class)
+    staff: dict[int, tuple[int, int]]  # station id → (full-time staff, of whom certified)
+    residents: dict[int, tuple[int, str | None]]  # room id → (worker id, name)
+    days: dict[tuple[int, str], int]  # (worker id, community code) → days in the week
+    week: tuple[datetime.date, datetime.date]
+    book: RuleBook
+
+
+def _facts(stations: QuerySet[Station], on: datetime.date, book: RuleBook | None, *, names: bool = True) -> _Facts:
+    live = stations.exclude(status=Station.Status.REVOKED)
+    rows = list(live.order_by().values_list("pk", "kind", "status", "region_id", "region__level", "region__area_class"))
+    week = last_complete_week(on)
+    book = book or RuleBook((*STATION_RULES, *COVERAGE_RULES), on)
     if not rows:
-        return {}
-    ids = stations.exclude(status=Station.Status.REVOKED).values("pk")
+        return _Facts([], {}, {}, {}, week, book)
+    ids = live.values("pk")
     staff = {
         row["station_id"]: (row["staff"], row["certified"])
         for row in StaffAssignment.objects.filter(current_q(on), full_time=True, station__in=ids)
         .values("station_id")
         .annotate(
-            staff=Count("worker", distinct=True),
-            certified=Count("worker", distinct=True, filter=~Q(worker__highest_certificate="")),
+            # A worker holds one post at a station at a time (services refuse overlapping posts at one station), so
+            # counting posts counts workers, without the sort a DISTINCT would cost.
+            staff=Count("pk"),
+            certified=Count("pk", filter=~Q(worker__highest_certificate="")),
         )
         .order_by()
     }
-    book = book or RuleBook((*STATION_RULES, *COVERAGE_RULES), on)
-    week = last_complete_week(on)
-    residents = _residents(ids, week)
-    days = _presence_days(ids, residents, week)
+    residents = _residents(ids, week, names=names)
+    return _Facts(rows, staff, residents, _presence_days(ids, residents, week), week, book)
+
+
+def judge(stations: QuerySet[Station], on: datetime.date, book: RuleBook | None = None) -> dict[int, Judgement]:
+    """Judge every live station of `stations` on `on` (presence on the last complete week): five queries whatever
+    the number of stations. Revoked stations are left out."""
+    facts = _facts(stations, on, book)
+    book, week, residents, days = facts.book, facts.week, facts.residents, facts.days
+    # Rules are pure functions of their facts, and a province's stations share a few hundred combinations of
+    # (rule, unit, staff, certified): each is evaluated (and its message worded) once.
+    staffing_seen: dict[tuple, Verdict | None] = {}
+    presence_seen: dict[tuple, Verdict] = {}
+    no_resident = _("未配备驻点社工（一社区一社工）")
+    named = _("驻点社工 %(name)s：")
     judgements = {}
-    for pk, kind, status, region_id, level, area_class in rows:
-        count, certified = staff.get(pk, (0, 0))
+    for pk, kind, status, region_id, level, area_class in facts.rows:
+        count, certified = facts.staff.get(pk, (0, 0))
         judgement = Judgement(
             station_id=pk, kind=kind, status=status, region_id=region_id, staff=count, certified=certified
         )
-        rule = book.rule(STAFFING, region_id, level)
-        if rule is not None and kind in Station.NETWORK_KINDS:
-            verdict = staffing_verdict(rule, kind, area_class, count, certified)
-            if verdict is not None:
-                judgement.verdicts.append(verdict)
-        if kind == Kind.ROOM:
+        rule = book.rule(STAFFING, region_id, level) if kind in NETWORK_KINDS else None
+        if rule is not None:
+            key = (rule.pk, kind, area_class, count, certified)
+            if key not in staffing_seen:
+                staffing_seen[key] = staffing_verdict(rule, kind, area_class, count, certified)
+            if staffing_seen[key] is not None:
+                judgement.verdicts.append(staffing_seen[key])
+        if kind == ROOM:
             resident = residents.get(pk)
             judgement.presence_week = week
             if resident is None:
-                judgement.flags.append(_("未配备驻点社工（一社区一社工）"))
+                judgement.flags.append(no_resident)
             else:
                 judgement.resident_id, judgement.resident_name = resident
                 judgement.presence_days = days.get((resident[0], region_id), 0)
             rule = book.rule(PRESENCE, region_id, level)
             if rule is not None:
-                judgement.verdicts.append(presence_verdict(rule, judgement.presence_days or 0, judgement.resident_name))
+                key = (rule.pk, judgement.presence_days or 0)
+                if key not in presence_seen:
+                    presence_seen[key] = rule.evaluate({"days_per_week": key[1]})
+                judgement.verdicts.append(_named(presence_seen[key], judgement.resident_name, named))
         judgements[pk] = judgement
     return judgements
+
+
+def failing_by_region(
+    stations: QuerySet[Station], on: datetime.date, book: RuleBook | None = None
+) -> list[tuple[str, bool]]:
+    """(region code, fails a rule) for every operating station of `stations`: the same facts and rules as `judge`,
+    reduced to what the network page counts, so a province's ten thousand stations cost no verdict objects."""
+    facts = _facts(stations.filter(status=Station.Status.OPERATING), on, book, names=False)
+    book, residents, days = facts.book, facts.residents, facts.days
+    staffing_fails: dict[tuple, bool] = {}
+    presence_fails: dict[tuple, bool] = {}
+    result = []
+    for pk, kind, _status, region_id, level, area_class in facts.rows:
+        fails = False
+        rule = book.rule(STAFFING, region_id, level) if kind in NETWORK_KINDS else None
+        if rule is not None:
+            count, certified = facts.staff.get(pk, (0, 0))
+            key = (rule.pk, kind, area_class, count, certified)
+            if key not in staffing_fails:
+                verdict = staffing_verdict(rule, kind, area_class, count, certified)
+                staffing_fails[key] = verdict is not None and verdict.passed is False
+            fails = staffing_fails[key]
+        if kind == ROOM and not fails:
+            rule = book.rule(PRESENCE, region_id, level)
+            if rule is not None:
+                resident = residents.get(pk)
+                key = (rule.pk, days.get((resident[0], region_id), 0) if resident else 0)
+                if key not in presence_fails:
+                    presence_fails[key] = rule.evaluate({"days_per_week": key[1]}).passed is False
+                fails = presence_fails[key]
+        result.append((region_id, fails))
+    return result
 
 
 def judge_station(station: Station, on: datetime.date) -> Judgement | None:
@@ -255,15 +334,16 @@ def judge_station(station: Station, on: datetime.date) -> Judgement | None:
     return judge(Station.objects.filter(pk=station.pk), on).get(station.pk)
 
 
-def _residents(station_ids, week: tuple[datetime.date, datetime.date]) -> dict[int, tuple[int, str]]:
+def _residents(station_ids, week: tuple[datetime.date, datetime.date], *, names: bool = True) -> dict:
     """{room id: (worker id, name)} of each room's resident social worker for the week: the one in post on its last
-    day, else the latest one who served during it."""
+    day, else the latest one who served during it. Without `names` the name is None (no join to the workers)."""
     start, end = week
+    columns = ["station_id", "worker_id", "worker__name" if names else "role", "start_date", "end_date"]
     rows = (
         StaffAssignment.objects.filter(role=StaffAssignment.Role.RESIDENT, station__in=station_ids)
         .filter(overlap_q(start, end))
         .order_by("station_id", "start_date", "pk")
-        .values_list("station_id", "worker_id", "worker__name", "start_date", "end_date")
+        .values_list(*columns)
     )
     found: dict[int, tuple[int, str]] = {}
     covers_end: set[int] = set()
@@ -271,7 +351,7 @@ def _residents(station_ids, week: tuple[datetime.date, datetime.date]) -> dict[i
         in_post_at_end = until is None or until >= end
         if station_id in covers_end and not in_post_at_end:
             continue
-        found[station_id] = (worker_id, name)
+        found[station_id] = (worker_id, name if names else None)
         if in_post_at_end:
             covers_end.add(station_id)
     return found
@@ -291,7 +371,7 @@ def _presence_days(station_ids, residents: dict[int, tuple[int, str]], week) -> 
     rows = (
         PresenceCheckIn.objects.filter(date__gte=start, date__lte=end, worker_id__in=workers)
         .values("worker_id", "community_id")
-        .annotate(days=Count("date", distinct=True))
+        .annotate(days=Count("pk"))  # one check-in per worker, community and day (checkin_once_per_day)
         .order_by()
     )
     return {(row["worker_id"], row["community_id"]): row["days"] for row in rows}

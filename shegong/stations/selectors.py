@@ -493,8 +493,7 @@ def network(user, node: Region | None = None, on: datetime.date | None = None) -
     # The national page would judge every station of the country; compliance starts at a province (or a user's own
     # roots), where it is a few thousand stations.
     national = node is None and roots is None
-    judged = {} if national else rules.judge(visible, on, book)
-    _add_compliance(summary, nodes, node, judged)
+    _add_compliance(summary, nodes, [] if national else rules.failing_by_region(visible, on, book))
     for item in [summary, *nodes]:
         if item.region is not None:
             item.coverage.judge(book, item.region.code, item.region.level)
@@ -503,6 +502,7 @@ def network(user, node: Region | None = None, on: datetime.date | None = None) -
         listed = list(
             visible.exclude(status=Status.REVOKED).select_related("region", "agency").order_by("region_id", "kind")
         )
+        judged = rules.judge(visible, on, book)  # a street's few dozen stations, with their verdicts to show
         for station in listed:
             station.judgement = judged.get(station.pk)
     return NetworkPage(
@@ -560,8 +560,8 @@ def _targets(summary: NetworkNode, members: dict[str, NetworkNode], head: str, n
 
 def _add_region_counts(summary: NetworkNode, nodes: list[NetworkNode], node: Region | None) -> None:
     """Townships (level 4) and communities (level 5) under each child and under the node: one grouped range query
-    per children's level. The national page (children are provinces) groups 600,000 regions, so that one answer is
-    kept in the cache until the next division load."""
+    per children's level. Above a county the answer (tens of thousands of regions for a province, 600,000 for the
+    country) is kept in the cache until the next division load: divisions change only through the loader."""
     groups = _lengths(nodes) or {PREFIX_LENGTHS[node.level]: {}}
     for length, members in groups.items():
         low, high = _bounds(node, members)
@@ -584,8 +584,8 @@ def _region_counts(length: int, low: str, high: str) -> list[tuple[str, int, int
             .order_by()
         ]
 
-    if length > PREFIX_LENGTHS[Region.Level.PROVINCE]:
-        return query()
+    if length > PREFIX_LENGTHS[Region.Level.COUNTY]:
+        return query()  # a county's townships and communities: a few hundred rows, cheaper than a cache round trip
     try:
         key = f"stations:region-counts:{cache.get(VERSION_CACHE_KEY, 0)}:{length}:{low}:{high}"
         counts = cache.get(key)
@@ -624,19 +624,15 @@ def _add_station_counts(
                         target.coverage.communities_with_room += row["count"]
 
 
-def _add_compliance(
-    summary: NetworkNode, nodes: list[NetworkNode], node: Region | None, judged: dict[int, Judgement]
-) -> None:
-    groups = _lengths(nodes)
-    for judgement in judged.values():
-        if not judgement.judged:
-            continue
-        targets = [summary]
-        for length, members in groups.items():
-            found = members.get(judgement.region_id[:length])
+def _add_compliance(summary: NetworkNode, nodes: list[NetworkNode], failing: list[tuple[str, bool]]) -> None:
+    """Operating stations judged and failing, per child and in all (rules.failing_by_region's answer)."""
+    groups = list(_lengths(nodes).items())
+    for region_id, fails in failing:
+        summary.judged += 1
+        summary.noncompliant += fails
+        for length, members in groups:
+            found = members.get(region_id[:length])
             if found is not None:
-                targets.append(found)
+                found.judged += 1
+                found.noncompliant += fails
                 break
-        for target in targets:
-            target.judged += 1
-            target.noncompliant += judgement.noncompliant

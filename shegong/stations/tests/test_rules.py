@@ -328,3 +328,22 @@ def test_rulebook_agrees_with_the_policies_resolution(chongqing, world):
             expected = policy_selectors.rule_in_force(kind, code, on)
             got = book.rule(kind, code, level)
             assert (got.pk if got else None) == (expected.pk if expected else None), (code, kind)
+
+
+def test_the_network_counts_agree_with_the_full_judgements(chongqing, guangzhou_room):
+    """rules.failing_by_region (the network page's counts) and rules.judge (the pages' verdicts) on a mix of stations
+    that pass, fail, are not judged or are not operating."""
+    room, worker = guangzhou_room
+    monday, _sunday = last_complete_week(timezone.localdate())
+    for offset in range(3):
+        check_in(room, worker, monday + datetime.timedelta(days=offset))
+    make_station(Kind.ROOM, "440104003107")  # no resident: fails presence
+    staff(make_station(Kind.STATION, chongqing["street"]), 1)  # fails (2 needed)
+    staff(make_station(Kind.STATION, chongqing["township"]), 1)  # passes
+    make_station(Kind.CENTRE, chongqing["district"], status=Status.PREPARING)  # not operating: not counted
+    make_station(Kind.SCHOOL, chongqing["street"], host_institution="某校")  # no rule: counted, passes
+    on = timezone.localdate()
+    judged = rules.judge(Station.objects.all(), on)
+    full = sorted((j.region_id, j.noncompliant) for j in judged.values() if j.judged)
+    assert sorted(rules.failing_by_region(Station.objects.all(), on)) == full
+    assert sum(fails for _region, fails in full) == 2 and len(full) == 5
