@@ -48,7 +48,9 @@ class StationFilterForm(ListFilterForm):
     region = RegionField(label=gettext_lazy("区划"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=_blank(Kind.choices), required=False)
     status = forms.ChoiceField(label=gettext_lazy("状态"), choices=_blank(Status.choices), required=False)
-    agency = forms.ModelChoiceField(label=gettext_lazy("承接机构"), queryset=Agency.objects.none(), required=False)
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("承接机构"), queryset=Agency.objects.none(), required=False, empty_label=ALL
+    )
     noncompliant = forms.BooleanField(label=gettext_lazy("只看不达标"), required=False)
 
     def __init__(self, *args, actor, **kwargs):

@@ -5,6 +5,7 @@ staying the same however many children a region has."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -367,16 +368,22 @@ def test_station_page_shows_verdicts_history_services_and_presence(client, world
     assert reverse("stations:poster", args=[network["station"].code]) in text
 
 
-def test_pages_render_in_english(client, world, network):
+def test_the_pages_speak_english(client, world, network):
     client.force_login(world.district_a_admin)
-    with translation.override("en"):
-        for url in (
-            reverse("stations:network"),
-            reverse("stations:list"),
-            reverse("stations:detail", args=[network["room"].code]),
-        ):
-            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
-            assert response.status_code == 200
+    client.cookies["django_language"] = "en"
+    try:
+        overview = client.get(reverse("stations:network")).content.decode()
+        listing = client.get(reverse("stations:list")).content.decode()
+        room = client.get(reverse("stations:detail", args=[network["room"].code])).content.decode()
+        refused = client.post(
+            reverse("stations:create"), {"name": "x", "kind": "centre", "region": STREET_A, "status": "preparing"}
+        ).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the middleware leaves the request's language active
+    assert "Township (street) station coverage" in overview and "Operating stations compliant" in overview
+    assert "Export to Excel" in listing and "Community social work room" in listing
+    assert "Rule verdicts" in room and "Resident social worker" in room and "Community presence" in room
+    assert "can only sit on a district or county (county level)" in refused
 
 
 # --- The network page's query count ----------------------------------------------------------------------------------
