@@ -3,6 +3,7 @@ permission the page needs (404 when outside it), a service for every write, sele
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
-from shegong.core.listing import EXPORT_MAX_ROWS, export_response, page_context, permission, too_many_rows_message
+from shegong.core.listing import (
+    EXPORT_MAX_ROWS,
+    PAGE_SIZE,
+    export_response,
+    page_context,
+    permission,
+    query_without_page,
+    too_many_rows_message,
+)
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.regions.codes import InvalidCode, canonical
 from shegong.regions.models import Region
@@ -72,11 +81,21 @@ def noncompliant(request):
     ):
         raise Http404
     on = timezone.localdate()
-    rows = selectors.noncompliant(actor=request.user, region=region, on=on)
+    # A nationwide user picks a province first: the whole country is not judged station by station on one page.
+    pick_province = region is None and roots is None
+    rows = [] if pick_province else selectors.noncompliant(actor=request.user, region=region, on=on)
     return render(
         request,
         "stations/noncompliant.html",
-        {"rows": rows, "region": region, "on": on, "week": rules.last_complete_week(on)},
+        {
+            "count": len(rows),
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": query_without_page(request),
+            "region": region,
+            "on": on,
+            "week": rules.last_complete_week(on),
+            "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("code") if pick_province else [],
+        },
     )
 
 

@@ -296,6 +296,14 @@ def test_noncompliant_only_filter_and_list(client, world, network):
     assert codes(response, "noncompliant-row") == {network["room"].code}
     text = response.content.decode()
     assert "每周在社区服务天数 0 天，规定不少于 3 天" in text and "一社区一社工" in text
+    # A nationwide user chooses a province first; under 广东 the room is there.
+    from shegong.stations.tests.factories import make_user
+
+    client.force_login(make_user("nation_admin", "civil_affairs_admin"))
+    response = client.get(reverse("stations:noncompliant"))
+    assert 'data-testid="pick-province"' in response.content.decode() and not codes(response, "noncompliant-row")
+    response = client.get(reverse("stations:noncompliant"), {"region": "44"})
+    assert codes(response, "noncompliant-row") == {network["room"].code, network["other_room"].code}
 
 
 # --- Writes through the forms ----------------------------------------------------------------------------------------
