@@ -406,21 +406,25 @@ class WorkerImport(ImportSpec):
             for row in rows
         ]
         SocialWorker.objects.bulk_create(workers, batch_size=BATCH_SIZE)
-        build_certificate = Builder(Certificate)
-        certificates = [
-            build_certificate(
-                worker_id=worker.pk,
-                level=row["certificate_level"],
-                number=row["certificate_number"],
-                year_passed=row["certificate_year"],
-                authority=row["certificate_authority"] or "",
-            )
-            for worker, row in zip(workers, rows, strict=True)
-            if row["certificate_level"]
-        ]
-        Certificate.objects.bulk_create(certificates, batch_size=BATCH_SIZE)
-        insert_links(
-            [(worker.pk, domain) for worker, row in zip(workers, rows, strict=True) for domain in row["_domains"]]
+        insert_plain(
+            Certificate,
+            ["worker", "level", "number", "year_passed", "authority"],
+            [
+                (
+                    worker.pk,
+                    row["certificate_level"],
+                    row["certificate_number"],
+                    row["certificate_year"],
+                    row["certificate_authority"] or "",
+                )
+                for worker, row in zip(workers, rows, strict=True)
+                if row["certificate_level"]
+            ],
+        )
+        insert_plain(
+            WorkerServiceDomain,
+            ["worker", "domain"],
+            [(worker.pk, domain) for worker, row in zip(workers, rows, strict=True) for domain in row["_domains"]],
         )
         refresh_statistics(len(workers), SocialWorker, Certificate, WorkerServiceDomain)
         return len(workers)
@@ -539,26 +543,31 @@ class CertificateImport(ImportSpec):
         return len(certificates)
 
 
-def insert_links(pairs: list[tuple[int, int]]) -> None:
-    """(worker id, domain id) rows of WorkerServiceDomain, one or two per imported worker.
+def insert_plain(model, columns: list[str], rows: list[tuple]) -> None:
+    """Rows of a table whose values need nothing computed (no defaults, no encryption, no pre_save): the service
+    domains and certificates of imported workers, one to three per worker.
 
-    A link has nothing to compute (no defaults, no encryption, no pre_save), so model instances and bulk_create would
-    only add their per-object cost, which for two small integers is most of the work: on PostgreSQL the pairs go in
-    as two arrays in one statement, elsewhere through executemany.
+    Model instances and bulk_create would only add their per-object cost, which for a few short values is most of the
+    work. On PostgreSQL the rows go in as one array per column (as bulk_create itself does, through UNNEST), elsewhere
+    through executemany. Values are written as given: the import has checked them against the same rules.
     """
-    if not pairs:
+    if not rows:
         return
-    table = connection.ops.quote_name(WorkerServiceDomain._meta.db_table)
+    fields = [model._meta.get_field(name) for name in columns]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for start in range(0, len(pairs), 50_000):
-                chunk = pairs[start : start + 50_000]
+            types = [(field.target_field if field.is_relation else field).db_type(connection) for field in fields]
+            arrays = ", ".join(f"%s::{kind.split('(')[0]}[]" for kind in types)
+            for start in range(0, len(rows), 50_000):
+                chunk = rows[start : start + 50_000]
                 cursor.execute(
-                    f"INSERT INTO {table} (worker_id, domain_id) SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
-                    [[worker for worker, _domain in chunk], [domain for _worker, domain in chunk]],
+                    f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})",
+                    [list(column) for column in zip(*chunk, strict=True)],
                 )
         else:
-            cursor.executemany(f"INSERT INTO {table} (worker_id, domain_id) VALUES (%s, %s)", pairs)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
 def refresh_statistics(written: int, *models) -> None:

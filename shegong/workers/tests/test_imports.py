@@ -199,7 +199,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(world, domains, django_ca
     def fail(*args, **kwargs):
         raise __import__("django").db.IntegrityError("simulated failure after the workers were inserted")
 
-    monkeypatch.setattr(Certificate.objects, "bulk_create", fail)
+    monkeypatch.setattr("shegong.workers.imports.insert_plain", fail)  # runs after the workers are inserted
     job = run(world, django_capture_on_commit_callbacks, workbook(good_rows(world, domains)))
     assert job.status == "failed" and "已全部撤销" in job.message
     assert not SocialWorker.objects.exists()
