@@ -14,8 +14,9 @@ from stdnum.cn import uscc
 
 from shegong.agencies.models import AgencyStatusEvent
 from shegong.audit.models import AuditEntry
+from shegong.stations import imports
 from shegong.stations.imports import StaffAssignmentImport, StationImport, StationServiceImport
-from shegong.stations.models import StaffAssignment, Station, StationService
+from shegong.stations.models import StaffAssignment, Station, StationService, StationStatusEvent
 from shegong.stations.tests.factories import LONG_AGO, blacklist, make_station, make_user, service_domain
 from shegong.stations.tests.factories import make_worker as make_any_worker
 from shegong.tabular import services as tabular
@@ -147,9 +148,13 @@ def test_a_good_station_file_goes_through_the_service(world, django_capture_on_c
     assert room.status == Status.SUSPENDED
     assert list(room.status_events.order_by("id").values_list("status", flat=True)) == ["operating", "suspended"]
     assert Station.objects.get(kind=Kind.MINOR_PROTECTION).host_institution == "六榕街未成年人保护工作站"
-    # Each station audited by its service, and the import itself once.
-    assert AuditEntry.objects.filter(object_type="stations.station", action="create").count() == 5
-    assert AuditEntry.objects.filter(action="import", object_id=str(job.pk)).count() == 2
+    first = StationStatusEvent.objects.filter(station=street).get()
+    assert (first.effective_on, first.recorded_by) == (datetime.date(2021, 6, 1), world.district_a_admin)
+    assert centre.status_events.get().effective_on == timezone.localdate()
+    # Written in bulk: the upload and the import are the audit entries, the latter with the counts.
+    entries = AuditEntry.objects.filter(action="import", object_id=str(job.pk)).order_by("pk")
+    assert entries.count() == 2 and entries.last().changes["written_rows"] == [None, 5]
+    assert not AuditEntry.objects.filter(object_type="stations.station").exists()
 
 
 def test_bad_station_rows_are_reported_one_reason_each(world, django_capture_on_commit_callbacks):
@@ -324,10 +329,18 @@ def test_a_good_assignment_file_goes_through_the_service(world, django_capture_o
     ]
     assert posts[3].end_date == datetime.date(2024, 6, 30) and posts[0].end_date is None
     assert all(post.created_by == world.district_a_admin for post in posts)
-    assert AuditEntry.objects.filter(object_type="stations.staffassignment", action="create").count() == 5
 
 
-def test_bad_assignment_rows(world, django_capture_on_commit_callbacks):
+@pytest.fixture(params=["preloaded", "read per row"])
+def lookups(request, monkeypatch):
+    """The assignment checks with everything read up front (a province's scope) and read row by row (beyond it)."""
+    if request.param == "read per row":
+        monkeypatch.setattr(imports, "PRELOAD_WORKERS", 0)
+        monkeypatch.setattr(imports, "PRELOAD_STATIONS", 0)
+    return request.param
+
+
+def test_bad_assignment_rows(world, django_capture_on_commit_callbacks, lookups):
     street = make_station(Kind.STATION, STREET_A)
     room = make_station(Kind.ROOM, COMMUNITY_A)
     other_street = make_station(Kind.STATION, STREET_A2)
@@ -387,7 +400,7 @@ def test_bad_assignment_rows(world, django_capture_on_commit_callbacks):
     }
 
 
-def test_a_lifted_or_later_blacklisting_judged_as_the_service_does(world, django_capture_on_commit_callbacks):
+def test_a_lifted_or_later_blacklisting_judged_as_the_service_does(world, django_capture_on_commit_callbacks, lookups):
     street = make_station(Kind.STATION, STREET_A)
     later, lifted = make_worker(region=STREET_A), make_worker(region=STREET_A)
     entry = blacklist(later, world.city_admin, on=datetime.date(2023, 1, 1))
@@ -437,8 +450,45 @@ def test_a_clash_that_appears_after_the_check_rolls_the_whole_write_back(world, 
         job = run(django_capture_on_commit_callbacks, world.district_a_admin, StaffAssignmentImport, rows)
     finally:
         del spec.write
-    assert job.status == "failed" and "同一人同一天只能在一个站点专职" in job.message
+    assert job.status == "failed" and "在检查之后已有变动" in job.message and two.name in job.message
     assert not StaffAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("change", ["station", "title", "blacklist", "resident"])
+def test_every_write_checks_again_under_its_locks(world, django_capture_on_commit_callbacks, change):
+    """A station, a service item, a listing or a resident written between the check and the write fails the
+    import as a whole."""
+    from shegong.stations import services
+
+    assistance = service_domain()
+    street, room = make_station(Kind.STATION, STREET_A), make_station(Kind.ROOM, COMMUNITY_A)
+    worker, rival = make_worker(), make_worker()
+    spec, rows = {
+        "station": (StationImport, [station_row(region=STREET_A2, name="六榕街社工站")]),
+        "title": (StationServiceImport, [{"station": street.code, "domain": assistance.name, "title": "长者关爱"}]),
+        "blacklist": (StaffAssignmentImport, [assignment_row(street, worker)]),
+        "resident": (StaffAssignmentImport, [assignment_row(room, worker, role="驻点社工")]),
+    }[change]
+    registered = specs.get(spec.kind)
+    original = registered.write
+
+    def write_after_a_rival(rows, context, actor):
+        if change == "station":
+            make_station(Kind.STATION, STREET_A2)
+        elif change == "title":
+            services.station_service_add(actor=None, station=street, domain=assistance.code, title="长者关爱")
+        elif change == "blacklist":
+            blacklist(worker, world.city_admin, on=datetime.date(2023, 1, 1))
+        else:
+            services.staff_assign(actor=None, station=room, worker=rival, role="resident", start_date=LONG_AGO)
+        return original(rows, context, actor)
+
+    registered.write = write_after_a_rival
+    try:
+        job = run(django_capture_on_commit_callbacks, world.district_a_admin, spec, rows)
+    finally:
+        del registered.write
+    assert job.status == "failed" and "请重新导入" in job.message, job.message
 
 
 # --- Exports in the import's layout ------------------------------------------------------------------------------
