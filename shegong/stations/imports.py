@@ -258,9 +258,28 @@ class StationImport(ImportSpec):
     ]
 
     def prepare(self, actor) -> dict:
+        """The importer's regions and their live stations, read up front when the scope is a few regional subtrees
+        (a province: some 30,000 regions); a nationwide importer's rows read them per distinct region instead."""
+        scope = ScopeCheck(actor, self.permission)
+        regions: dict[str, tuple | None] = {}
+        live: dict[tuple[str, str], tuple[str, str]] = {}
+        if not scope.everywhere:
+            for low, high in scope.bounds:
+                rows = Region.objects.filter(code__gte=low, code__lte=high, level__gte=Region.Level.COUNTY)
+                for code, level, name in rows.order_by().values_list("code", "level", "name").iterator(20000):
+                    regions[code] = (level, name)
+                stations = (
+                    Station.objects.filter(region_id__gte=low, region_id__lte=high, kind__in=Station.NETWORK_KINDS)
+                    .exclude(status=Status.REVOKED)
+                    .order_by()
+                    .values_list("region_id", "kind", "name", "code")
+                )
+                for region_id, kind, name, code in stations.iterator(20000):
+                    live[(region_id, kind)] = (name, code)
         return {
-            "scope": ScopeCheck(actor, self.permission),
-            "regions": {},  # code -> (level, name), or None when unknown: read once per distinct code
+            "scope": scope,
+            "regions": regions,  # code -> (level, name), or None when unknown
+            "live": live,  # (region, kind) -> (name, code) of the live network stations in the scope
             "agencies": {},  # credit code -> (pk, name, refusal or ""), or None when unknown
             "in_file": {},  # (region, kind) -> station name of the first live row of the file
             "today": timezone.localdate(),
@@ -359,12 +378,15 @@ class StationImport(ImportSpec):
                 _("重复：文件中已有%(region)s的%(kind)s“%(name)s”（一个区划只设一个）")
                 % {"region": region_name, "kind": label, "name": context["in_file"][key]}
             ]
-        existing = (
-            Station.objects.filter(region_id=values["region"], kind=values["kind"])
-            .exclude(status=Status.REVOKED)
-            .values_list("name", "code")
-            .first()
-        )
+        if context["scope"].allows(values["region"], None) and not context["scope"].everywhere:
+            existing = context["live"].get(key)
+        else:
+            existing = (
+                Station.objects.filter(region_id=values["region"], kind=values["kind"])
+                .exclude(status=Status.REVOKED)
+                .values_list("name", "code")
+                .first()
+            )
         if existing is not None:
             return [
                 _("重复：%(region)s已有%(kind)s“%(name)s”（编码 %(code)s），一个区划只设一个")

@@ -574,3 +574,19 @@ def test_an_assignment_export_masks_what_the_user_may_not_see(world, django_capt
     ]
     job = run(django_capture_on_commit_callbacks, actor, StaffAssignmentImport, again)
     assert job.status == "rejected" and job.error_rows == 3
+
+
+def test_a_nationwide_importer_is_checked_region_by_region(world, django_capture_on_commit_callbacks):
+    """Nationwide, the regions and live stations are not read up front: each row reads its own."""
+    nationwide = make_user("national_admin", "civil_affairs_admin")
+    make_station(Kind.STATION, STREET_A2, name="六榕街社工站")
+    rows = [station_row(), station_row(region=STREET_A2), station_row(kind="村社社工室"), station_row(region=STREET_B)]
+    job = run(django_capture_on_commit_callbacks, nationwide, StationImport, rows, mode=GOOD)
+    assert (job.written_rows, job.error_rows) == (2, 2), job.message
+    reasons = report(job)
+    assert "已有镇街社工站“六榕街社工站”" in reasons[3] and "村级区划" in reasons[4]
+    assert set(Station.objects.filter(kind=Kind.STATION).values_list("region_id", flat=True)) == {
+        STREET_A,
+        STREET_A2,
+        STREET_B,
+    }
