@@ -225,7 +225,6 @@ def station_detail(request, code: str):
         "can_assign": can_assign,
         "can_check_in": can_check_in,
         "can_status": can_status,
-        "has_poster": True,
     }
     if can_assign:
         context["assign_form"] = AssignForm(actor=user, station=station)
