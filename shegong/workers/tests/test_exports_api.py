@@ -121,3 +121,10 @@ def test_api_me_and_paging(client, world, people, make_worker):
     assert len(second["items"]) == 1 and second["previous_cursor"]
     assert {item["id"] for item in first["items"] + second["items"]} == {worker.pk for worker in people.values()}
     assert client.get("/api/v1/workers/", {"certificate": "bogus"}).status_code == 422
+
+
+def test_endpoints_are_in_the_openapi_document(client, world):
+    client.force_login(world.city_admin)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/", "/me", "/{worker_id}", "/{worker_id}/certificates", "/{worker_id}/credit-events"):
+        assert f"/api/v1/workers{path}" in paths
