@@ -21,6 +21,11 @@ nothing else) and stops. The staffing rules come from the stations demo's 广东
 presence rule from the 广州 preset.
 Options: province (44), city (the province's first city with counties), county (that city's first county),
 runs (20), room_share (0.4), seed (1), explain (false), clean (false).
+
+`./dev bench stations-import rows=5000` — the station-assignments import (stations/imports.py) on new rooms of the
+province with new workers: reading the workbook, checking every row, the bulk write under the services' locks, against
+the naive way (services.staff_assign row by row, `naive` rows). Everything it writes is rolled back.
+Options: rows (5000), naive (300), province (44).
 """
 
 from __future__ import annotations
