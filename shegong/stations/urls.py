@@ -22,6 +22,7 @@ app_name = "stations"
 urlpatterns = [
     path("", views.station_list, name="list"),
     path("export/", views.station_export, name="export"),
+    path("export/<slug:what>/", views.station_related_export, name="export_related"),
     path("new/", views.station_create, name="create"),
     path("network/", views.network, name="network"),
     path("non-compliant/", views.noncompliant, name="noncompliant"),

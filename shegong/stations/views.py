@@ -24,7 +24,7 @@ from shegong.core.listing import (
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.regions.codes import InvalidCode, canonical
 from shegong.regions.models import Region
-from shegong.stations import rules, selectors, services
+from shegong.stations import exports, rules, selectors, services
 from shegong.stations.forms import (
     AssignForm,
     AssignmentChangeForm,
@@ -37,6 +37,7 @@ from shegong.stations.forms import (
 )
 from shegong.stations.models import StaffAssignment, Station, StationService
 from shegong.stations.selectors import ADD, ASSIGN, CHANGE, CHANGE_STATUS, CHECK_IN, VIEW
+from shegong.tabular.views import xlsx_response
 
 
 def _region_param(request) -> Region | None:
@@ -179,6 +180,23 @@ def station_export(request):
         object_type=Station._meta.label_lower,
         form=form,
     )
+
+
+@permission(VIEW)
+@require_POST
+def station_related_export(request, what: str):
+    """The filtered stations' service lists or staff, in the layout their imports read (edit and upload again)."""
+    form, rows = _filtered(request)
+    writer = {"services": exports.export_services, "assignments": exports.export_assignments}.get(what)
+    if writer is None:
+        raise Http404
+    try:
+        data = writer(actor=request.user, stations=rows, filters=form.describe())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('stations:list')}?{request.GET.urlencode()}")
+    name = _("站点服务清单") if what == "services" else _("站点人员")
+    return xlsx_response(data, f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- One station ---------------------------------------------------------------------------------------------------

@@ -428,3 +428,23 @@ def test_network_query_count_does_not_grow_with_children(client, world):
     baiyun_street = Region.objects.filter(parent_id=baiyun).order_by("code").first().short_code
     street_counts = {code: queries_for(client, code) for code in ("440104003", baiyun_street)}
     assert len(set(street_counts.values())) == 1, street_counts
+
+
+def test_the_list_exports_service_lists_and_staff_in_the_import_layout(client, world):
+    from openpyxl import load_workbook
+
+    from shegong.audit.models import AuditEntry
+
+    client.force_login(world.city_admin)
+    page = client.get(reverse("stations:list"))
+    assert reverse("tabular:import", args=["station-assignments"]) in page.content.decode()
+    for what, first_header in [("services", "站点编码"), ("assignments", "站点编码")]:
+        before = AuditEntry.objects.filter(action="export").count()
+        response = client.post(reverse("stations:export_related", args=[what]))
+        assert response.status_code == 200, what
+        sheet = load_workbook(__import__("io").BytesIO(response.content)).worksheets[0]
+        assert str(sheet.cell(row=1, column=1).value).startswith(first_header)
+        assert AuditEntry.objects.filter(action="export").count() == before + 1
+    assert client.post(reverse("stations:export_related", args=["nothing"])).status_code == 404
+    client.force_login(world.no_role)
+    assert client.post(reverse("stations:export_related", args=["services"])).status_code == 403

@@ -1,0 +1,66 @@
+"""Take the README's screenshots from a running demo (`./dev demo` in another terminal), with Debian's Chromium.
+
+    .venv/bin/python docs/screenshots.py [http://127.0.0.1:8000]
+
+Chinese text needs a CJK font on the machine (Debian: apt-get install fonts-noto-cjk).
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent / "screenshots"
+PASSWORD = "Shegong@2026"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# (file name, username, path, phone-sized?)
+SHOTS = [
+    ("home.png", "gz_admin", "/", False),
+    ("regions.png", "gz_admin", "/regions/440104000000/", False),
+    ("network.png", "gz_admin", "/stations/network/", False),
+    ("workers.png", "gz_admin", "/workers/", False),
+    ("agencies.png", "gz_admin", "/agencies/", False),
+    ("policies.png", "gz_admin", "/policies/", False),
+    ("audit.png", "auditor", "/audit/", False),
+    ("public-page.png", None, "/s/440104003104/", True),
+]
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, username, path, phone in SHOTS:
+            options = (
+                {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
+                if phone
+                else {"viewport": {"width": 1280, "height": 800}}
+            )
+            context = browser.new_context(locale="zh-CN", **options)
+            page = context.new_page()
+            if username:
+                page.goto(f"{BASE}/accounts/login/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", PASSWORD)
+                page.click("button[type=submit].btn-primary")
+                page.wait_for_load_state("networkidle")
+            page.goto(f"{BASE}{path}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / name), full_page=False)
+            print(f"{name}: {page.title()}")
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
