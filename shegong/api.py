@@ -39,7 +39,18 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-ROUTED_APPS = ["regions", "refdata", "policies", "accounts", "agencies", "workers", "registration", "talent", "recruitment", "stations"]
+ROUTED_APPS = [
+    "regions",
+    "refdata",
+    "policies",
+    "accounts",
+    "agencies",
+    "workers",
+    "registration",
+    "talent",
+    "recruitment",
+    "stations",
+]
 
 for app in ROUTED_APPS:
     api.add_router(f"/{app}/", import_module(f"shegong.{app}.api").router)
