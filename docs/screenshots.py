@@ -44,7 +44,7 @@ def main() -> None:
             options = (
                 {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
                 if phone
-                else {"viewport": {"width": 1280, "height": 800}}
+                else {"viewport": {"width": 1600, "height": 900}}
             )
             context = browser.new_context(locale="zh-CN", **options)
             page = context.new_page()
