@@ -54,7 +54,7 @@ def _new_page(browser, **context_options):
 
 @pytest.fixture
 def page(chromium_browser):
-    context, page = _new_page(chromium_browser, viewport={"width": 1366, "height": 900})
+    context, page = _new_page(chromium_browser, viewport={"width": 1600, "height": 900})
     yield page
     context.close()
 
