@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -73,14 +74,26 @@ def column_positions(spec: ImportSpec, headers: list[str]) -> dict[str, int]:
     positions = {}
     missing = []
     for column in spec.columns:
-        label = str(column.header)
-        if label in headers:
-            positions[column.key] = headers.index(label)
+        # A template downloaded in English has English headers; the background run reads them in any language.
+        labels = [label for label in header_labels(column.header) if label in headers]
+        if labels:
+            positions[column.key] = headers.index(labels[0])
         elif column.required:
-            missing.append(label)
+            missing.append(str(column.header))
     if missing:
         raise WorkbookError(_("缺少必填列：%(columns)s。请使用下载的模板。") % {"columns": "、".join(missing)})
     return positions
+
+
+def header_labels(header) -> list[str]:
+    """The column's header in every interface language (the Chinese source first)."""
+    labels = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            label = str(header)
+        if label not in labels:
+            labels.append(label)
+    return labels
 
 
 def _autosize(sheet, widths: Iterable[int]) -> None:

@@ -271,3 +271,49 @@ def test_export_is_audited_with_its_filters(world):
     ]
     entry = AuditEntry.objects.filter(action="export").latest("sequence")
     assert entry.changes == {"rows": [None, 2], "filters": [None, {"region": "4401"}]}
+
+
+def test_a_template_downloaded_in_english_imports_too(world, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from shegong.tabular.workbooks import column_positions
+
+    class Translated(AgencySpec):
+        columns = [specs.Column("name", _lazy("名称"), required=True)]
+
+    with translation.override("en"):
+        english = str(_lazy("名称"))
+    assert english != "名称"
+    assert column_positions(Translated(), [english]) == {"name": 0}
+    assert column_positions(Translated(), ["名称"]) == {"name": 0}
+
+
+def _lazy(text):
+    from django.utils.translation import gettext_lazy
+
+    return gettext_lazy(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("11010519491231002X", True),
+        ("440104197001011238", None),  # checksum decided below
+        ("11010519491231002Y", False),
+        ("1101051949123100", False),
+        ("110105194902301234", False),
+    ],
+)
+def test_id_number_parser_checks_length_date_and_check_character(value, ok):
+    from django.core.exceptions import ValidationError
+    from stdnum.cn import ric
+
+    if ok is None:  # a person born in 越秀区 (440104, created 1983) before 1983 is a real person
+        value = value[:17] + ric.calc_check_digit(value[:17] + "0")
+        ok = True
+    parse = parsers.id_number()
+    if ok:
+        assert parse(value.lower()) == value.upper()
+    else:
+        with pytest.raises(ValidationError):
+            parse(value)
