@@ -10,8 +10,8 @@ from shegong.core.scope import scoped
 from shegong.recruitment import guidance
 from shegong.recruitment.models import JobApplication, JobOpening
 from shegong.refdata import selectors as refdata
-from shegong.talent.listing import worker_search_q
 from shegong.workers.grades import JobGrade
+from shegong.workers.selectors import worker_search_q
 
 POST_TYPE = "post_type"
 SERVICE_DOMAIN = "service_domain"

@@ -12,7 +12,7 @@ from shegong.core.scope import scoped
 from shegong.regions.forms import RegionField
 from shegong.stations import selectors, services
 from shegong.stations.models import PresenceCheckIn, StaffAssignment, Station
-from shegong.talent.forms import WorkerField
+from shegong.workers.forms import WorkerField
 
 ALL = gettext_lazy("全部")
 Kind = Station.Kind

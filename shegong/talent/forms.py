@@ -11,48 +11,9 @@ from shegong.agencies.models import Agency
 from shegong.core.listing import YES_NO, ListFilterForm, Sort, blank, date_input, region_field, yes_no
 from shegong.core.scope import scoped
 from shegong.talent import ratio
-from shegong.talent.listing import worker_search_q
 from shegong.talent.models import Level, SupervisionSession, SupervisorGrade, next_grade
-
-
-class WorkerField(forms.CharField):
-    """A social worker in the actor's scope, typed as the exact ID number (身份证号) or, when unambiguous, the name."""
-
-    default_error_messages = {
-        "not_found": gettext_lazy("在您的管辖范围内没有找到“%(text)s”。请输入身份证号或姓名。"),
-        "ambiguous": gettext_lazy("您的管辖范围内有 %(count)d 位“%(text)s”，请改为输入身份证号。"),
-    }
-
-    def __init__(self, *, perm: str, **kwargs):
-        self.perm = perm
-        self.actor = None
-        kwargs.setdefault("label", gettext_lazy("社会工作者"))
-        kwargs.setdefault("help_text", gettext_lazy("输入身份证号，或管辖范围内不重名的姓名。"))
-        kwargs.setdefault("max_length", 50)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off"})
-
-    def clean(self, value):
-        from shegong.workers.models import SocialWorker
-        from shegong.workers.selectors import ID_NUMBER_SHAPE
-
-        text = (super().clean(value) or "").strip()
-        if not text:
-            return None
-        candidates = scoped(SocialWorker, self.actor, self.perm)
-        if ID_NUMBER_SHAPE.fullmatch(text.upper()):
-            candidates = candidates.filter(worker_search_q(text, path=""))
-        else:
-            candidates = candidates.filter(name=text)
-        found = list(candidates.select_related("region", "agency")[:3])
-        if not found:
-            raise ValidationError(self.error_messages["not_found"], code="not_found", params={"text": text})
-        if len(found) > 1:
-            count = candidates.count()
-            raise ValidationError(
-                self.error_messages["ambiguous"], code="ambiguous", params={"text": text, "count": count}
-            )
-        return found[0]
+from shegong.workers.forms import WorkerField
+from shegong.workers.selectors import worker_search_q
 
 
 class ActorForm(forms.Form):

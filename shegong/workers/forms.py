@@ -252,3 +252,40 @@ class CreditEventForm(StyledForm):
 class CreditCloseForm(StyledForm):
     closed_on = forms.DateField(label=_("办结日期"), widget=DateInput, initial=timezone.localdate)
     note = forms.CharField(label=_("办结说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkerField(forms.CharField):
+    """A social worker in the actor's scope, typed as the exact ID number (身份证号) or, when unambiguous, the name."""
+
+    default_error_messages = {
+        "not_found": _("在您的管辖范围内没有找到“%(text)s”。请输入身份证号或姓名。"),
+        "ambiguous": _("您的管辖范围内有 %(count)d 位“%(text)s”，请改为输入身份证号。"),
+    }
+
+    def __init__(self, *, perm: str, **kwargs):
+        self.perm = perm
+        self.actor = None
+        kwargs.setdefault("label", _("社会工作者"))
+        kwargs.setdefault("help_text", _("输入身份证号，或管辖范围内不重名的姓名。"))
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off"})
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        candidates = scoped(SocialWorker, self.actor, self.perm)
+        if selectors.ID_NUMBER_SHAPE.fullmatch(text.upper()):
+            candidates = candidates.filter(selectors.worker_search_q(text, path=""))
+        else:
+            candidates = candidates.filter(name=text)
+        found = list(candidates.select_related("region", "agency")[:3])
+        if not found:
+            raise ValidationError(self.error_messages["not_found"], code="not_found", params={"text": text})
+        if len(found) > 1:
+            count = candidates.count()
+            raise ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"text": text, "count": count}
+            )
+        return found[0]

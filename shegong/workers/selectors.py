@@ -403,3 +403,13 @@ class ScopeCheck:
         if agency_id is not None and agency_id in self.agencies:
             return True
         return bool(region_code) and any(low <= region_code <= high for low, high in self.bounds)
+
+
+def worker_search_q(text: str, path: str = "worker") -> Q:
+    """Rows whose worker matches the talent pool's search (workers.selectors.search_q: exact ID or mobile number
+    through their keyed hashes, pinyin initials, or the start of the name), as a semi-join on the worker's indexes."""
+    if not (text or "").strip():
+        return Q()
+    if not path:
+        return search_q(text)
+    return Q(**{f"{path}__in": SocialWorker.objects.filter(search_q(text)).values("pk")})
