@@ -255,23 +255,12 @@ def application_transition(*, application: JobApplication, to_state: str, note: 
     return application
 
 
-def _move_worker(worker, *, opening: JobOpening) -> None:
-    """Make the hiring agency the worker's employer on the register, working where the post is.
+def _move_worker(worker, *, opening: JobOpening, actor) -> None:
+    """Make the hiring agency the worker's employer on the register, working where the post is, through the workers
+    app's own service (its checks, derived columns and audit entry naming the actor who hired)."""
+    from shegong.workers.services import worker_employ
 
-    Through the workers app's own service, so its checks (post type code, grade against certificates, derived
-    columns) and its audit entry apply. It runs as the system: the hire was authorised above (the actor decides on
-    the opening's applications), and the hiring agency does not yet keep the worker's record, which is what that
-    service's own scope check asks for.
-    """
-    from shegong.workers.services import worker_update
-
-    worker_update(
-        actor=None,
-        worker=worker,
-        agency=opening.agency,
-        region=opening.region,
-        post_type=opening.post_type,
-    )
+    worker_employ(actor=actor, worker=worker, agency=opening.agency, region=opening.region, post_type=opening.post_type)
 
 
 @transaction.atomic
@@ -341,7 +330,7 @@ def application_hire(*, application: JobApplication, started_on: datetime.date, 
     employment.full_clean()
     employment.save()
     record(actor=actor, action=AuditEntry.Action.CREATE, obj=employment, changes=diff({}, snapshot(employment)))
-    _move_worker(worker, opening=opening)
+    _move_worker(worker, opening=opening, actor=actor)
     if hired + 1 >= opening.headcount and opening.status != JobOpening.Status.CLOSED:
         _set_status(opening, JobOpening.Status.CLOSED, actor, _("已招满，自动结束招聘"))
     return employment

@@ -362,6 +362,27 @@ def worker_update(*, actor, worker: SocialWorker, **changes) -> SocialWorker:
 
 
 @transaction.atomic
+def worker_employ(*, actor, worker: SocialWorker, agency, region, post_type: str) -> SocialWorker:
+    """Move a worker's record to the agency that has just hired them (招聘录用).
+
+    The caller is the hiring service, which has checked the actor's right over the opening: the hiring agency does not
+    keep the worker's record until this moment, so worker_update's own scope check would refuse its admin. The actor
+    is still recorded as the one who made the change."""
+    worker = SocialWorker.objects.select_for_update().get(pk=worker.pk)
+    before = _snapshot(worker)
+    previous = SocialWorker(education=worker.education, post_type=worker.post_type, employer_kind=worker.employer_kind)
+    worker.agency, worker.region, worker.post_type = agency, region, post_type
+    worker.employer_kind, worker.employer_name = "", ""
+    _apply_derived(worker)
+    _validate(worker, previous=previous)
+    _save(worker)
+    changed = diff(before, _snapshot(worker))
+    if changed:
+        record(**_audit_actor(actor), action=AuditEntry.Action.UPDATE, obj=worker, changes=changed, note=_("招聘录用"))
+    return worker
+
+
+@transaction.atomic
 def worker_set_grade(*, actor, worker: SocialWorker, job_grade: str) -> SocialWorker:
     """Set (or clear, with "") the job grade (岗位等级, seed 001 §八); the matching certificate must be on record."""
     return worker_update(actor=actor, worker=worker, job_grade=job_grade)

@@ -44,6 +44,7 @@ def test_hiring_records_the_employment_and_moves_the_worker(world, make_opening,
         "sequence"
     )
     assert worker_entry.changes["agency"][1] == str(world.agency_a.pk)
+    assert worker_entry.actor == world.agency_admin_a  # the person who hired, not "system"
 
 
 def test_a_new_hire_ends_the_current_employment(world, make_opening, applicant):
