@@ -56,14 +56,13 @@ BATCH = 2000
 
 
 def _divisions(stdout, province: str) -> None:
-    """The province's real divisions, loaded once and kept (reference data, not synthetic)."""
+    """The province's real divisions, kept (reference data, not synthetic). The loader is idempotent and writes only
+    what is missing, so a database that holds one city of the province gets the rest."""
     from shegong.regions.loading import load_shipped
 
-    low, high = subtree_bounds(canonical(province), Region.Level.PROVINCE)
-    if not Region.objects.filter(level=Region.Level.VILLAGE, code__gte=low, code__lte=high).exists():
-        stdout.write(f"loading the divisions of province {province} (kept: they are the real reference data) …")
-        result = load_shipped(province=province)
-        stdout.write(f"  {sum(result.read.values()):,} divisions in {result.seconds:.1f} s")
+    result = load_shipped(province=province)
+    if result.created:
+        stdout.write(f"loaded {result.created:,} divisions of province {province} in {result.seconds:.1f} s")
 
 
 def _agency(province: str):
