@@ -142,6 +142,19 @@ def phone() -> parsers.Parser:
     return parse
 
 
+def station_code_column(*, example: str) -> Column:
+    """The column that names a station of the importer's scope by its code (service lists and staff both use it)."""
+    return Column(
+        "station",
+        gettext_lazy("站点编码"),
+        required=True,
+        parse=upper_code(16),
+        example=example,
+        help=gettext_lazy("站点页面上显示的站点编码；站点须在您的管辖范围内"),
+        width=18,
+    )
+
+
 @dataclass(frozen=True)
 class StationRef:
     """What the row checks need to know about a station named in a file."""
@@ -492,15 +505,7 @@ class StationServiceImport(ImportSpec):
     title = gettext_lazy("站点服务清单")
     permission = selectors.CHANGE
     columns = [
-        Column(
-            "station",
-            gettext_lazy("站点编码"),
-            required=True,
-            parse=upper_code(16),
-            example="",
-            help=gettext_lazy("站点页面上显示的站点编码；站点须在您的管辖范围内"),
-            width=18,
-        ),
+        station_code_column(example=""),
         Column(
             "domain",
             gettext_lazy("服务领域"),
@@ -686,15 +691,7 @@ class StaffAssignmentImport(ImportSpec):
     title = gettext_lazy("站点人员")
     permission = selectors.ASSIGN
     columns = [
-        Column(
-            "station",
-            gettext_lazy("站点编码"),
-            required=True,
-            parse=upper_code(16),
-            example="S440104003",
-            help=gettext_lazy("站点页面上显示的站点编码；站点须在您的管辖范围内"),
-            width=18,
-        ),
+        station_code_column(example="S440104003"),
         Column(
             "worker",
             gettext_lazy("身份证号"),
