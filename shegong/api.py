@@ -50,6 +50,9 @@ ROUTED_APPS = [
     "talent",
     "recruitment",
     "stations",
+    "projects",
+    "evaluations",
+    "inspections",
 ]
 
 for app in ROUTED_APPS:

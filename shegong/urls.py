@@ -19,6 +19,11 @@ urlpatterns = [
     path("talent/", include("shegong.talent.urls")),
     path("recruitment/", include("shegong.recruitment.urls")),
     path("stations/", include("shegong.stations.urls")),
+    path("projects/", include("shegong.projects.urls")),
+    path("evaluations/", include("shegong.evaluations.urls")),
+    path("inspections/", include("shegong.inspections.urls")),
+    # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
+    path("q/", include("shegong.evaluations.public_urls")),
     # The short address behind every station's and community's QR code (seed 001 "码上办").
     path("s/<str:code>/", public_views.public_page, name="public_page"),
     path("i18n/setlang/", set_language, name="set_language"),

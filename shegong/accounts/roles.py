@@ -70,6 +70,20 @@ KEEP_STATIONS = [
     "stations.add_presencecheckin",
 ]
 MANAGE_STATIONS = [*KEEP_STATIONS, "stations.add_station", "stations.add_stationstatusevent"]
+# Government-purchased projects (政府购买服务项目): bureaus buy them (terms, funds, stations, outputs, lifecycle moves);
+# the contractor agency keeps the delivery (roster, spending); station heads see the projects of their stations.
+VIEW_PROJECTS = ["projects.view_project"]
+KEEP_PROJECT_DELIVERY = [*VIEW_PROJECTS, "projects.keep_delivery"]
+BUY_PROJECTS = [*KEEP_PROJECT_DELIVERY, "projects.add_project", "projects.change_project", "projects.move_project"]
+# Evaluations (评估): bureaus keep the templates, organise evaluations and assign evaluators; evaluators score what is
+# assigned to them (as its owner); the contractor sees its results.
+ORGANISE_EVALUATIONS: list[str] = []
+SCORE_EVALUATIONS: list[str] = []
+VIEW_EVALUATION_RESULTS: list[str] = []
+# Inspections and rectification (督查 / 整改): bureaus plan and inspect, and review rectification; agencies and station
+# heads answer the rectification items of their own agency or station.
+RUN_INSPECTIONS: list[str] = []
+ANSWER_RECTIFICATION: list[str] = []
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
@@ -92,6 +106,9 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *OVERSEE_RECRUITMENT,
             *KEEP_PAY,
             *MANAGE_STATIONS,
+            *BUY_PROJECTS,
+            *ORGANISE_EVALUATIONS,
+            *RUN_INSPECTIONS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -106,6 +123,8 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *VIEW_TALENT,
             "recruitment.view_jobopening",
             *KEEP_STATIONS,
+            *VIEW_PROJECTS,
+            *ANSWER_RECTIFICATION,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -122,6 +141,9 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *RECRUIT,
             *KEEP_PAY,
             *KEEP_STATIONS,
+            *KEEP_PROJECT_DELIVERY,
+            *VIEW_EVALUATION_RESULTS,
+            *ANSWER_RECTIFICATION,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -141,7 +163,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *SEEK_WORK,
         ],
     ),
-    "evaluator": (_("评估专家"), _("分配给自己的评估"), VIEW_REFERENCE),
+    "evaluator": (_("评估专家"), _("分配给自己的评估"), [*VIEW_REFERENCE, *SCORE_EVALUATIONS]),
     "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region"]),
     "system_admin": (
         _("系统管理员"),

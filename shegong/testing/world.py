@@ -6,6 +6,7 @@ district_b_admin  民政部门管理员 of 海珠区 (440105), "district B"
 station_head_a    站长 of 北京街道 (440104003) in district A
 worker_b          社工 in district B
 agency_admin_a    机构管理员 of an agency of district A
+evaluator         评估专家 over 广州市 (scores the evaluations assigned to them)
 system_admin, security_admin, audit_admin   the three admins of 等保 三员分立, all over 广州市
 outsider          民政部门管理员 of 深圳市 (4403): sees nothing of 广州
 no_role           signed in, no assignment at all
@@ -31,6 +32,7 @@ USERS = {
     "station_head_a": ("station_head", STREET_A),
     "worker_b": ("social_worker", DISTRICT_B),
     "agency_admin_a": ("agency_admin", "agency_a"),
+    "evaluator": ("evaluator", CITY),
     "system_admin": ("system_admin", CITY),
     "security_admin": ("security_admin", CITY),
     "audit_admin": ("audit_admin", CITY),

@@ -44,7 +44,7 @@ def test_user_list_needs_the_permission(client, world):
 
 def test_user_list_is_scoped_and_paged(client, world):
     seen = visible_ids(client, world.system_admin, f"{API}/users", key="username")
-    assert "outsider" not in seen and "worker_b" in seen and len(seen) == 8
+    assert "outsider" not in seen and "worker_b" in seen and len(seen) == 9
 
     client.force_login(world.system_admin)
     page = client.get(f"{API}/users", {"page_size": 3, "page": 2}).json()

@@ -7,6 +7,8 @@
 - station_project_amount: the standard annual amount of a station project (seed 003 Guangzhou 240万, 200万 before 2018).
 - professional_staff_share: social work professionals among the project's staff (seed 004 Jiangsu ≥ 75%).
 - certified_post_share: social work posts held by certificate holders (seed 000 Shenzhen 100% by 2023).
+- contractor_minimum_rating: the lowest agency rating (1A..5A) a contractor must hold on the contract date. No seed
+  sets one (seed 004's "3A级及以上" counts agencies per county, a different rule); a bureau sets it in its profile.
 """
 
 from collections.abc import Mapping
@@ -115,10 +117,40 @@ CERTIFIED_POST_SHARE = share_kind(
     with_target_year=True,
 )
 
+CONTRACTOR_RATING = Fact(
+    "rating_level",
+    gettext_lazy("承接机构评估等级"),
+    FactType.INT,
+    required=False,
+)
+
+
+def _evaluate_contractor_rating(kind: RuleKind, params: Mapping[str, Any], facts: Mapping[str, Any]) -> Verdict:
+    level, minimum = facts.get("rating_level"), params["minimum_level"]
+    passed = level is not None and level >= minimum
+    if level is None:
+        message = _("承接机构在签约日没有有效的评估等级，规定须达到 %(minimum)sA 级及以上：%(status)s。")
+    else:
+        message = _("承接机构评估等级 %(level)sA，规定须达到 %(minimum)sA 级及以上：%(status)s。")
+    message %= {"level": level, "minimum": minimum, "status": status_word(passed)}
+    return kind.verdict(passed, message, rating_level=level, minimum_level=minimum)
+
+
+CONTRACTOR_MINIMUM_RATING = RuleKind(
+    code="contractor_minimum_rating",
+    label=gettext_lazy("承接机构评估等级要求"),
+    description=gettext_lazy("承接政府购买服务项目的社会工作服务机构在签约日须持有的最低评估等级（1A 至 5A）。"),
+    owner=OWNER,
+    params=(Param("minimum_level", gettext_lazy("最低等级（A）"), ParamType.INT, min=1, max=5),),
+    facts=(CONTRACTOR_RATING,),
+    evaluator=_evaluate_contractor_rating,
+)
+
 KINDS = [
     LABOUR_COST_SHARE,
     PROFESSIONAL_STAFF_SHARE,
     PACKAGE_FEE_PER_PERSON,
     STATION_PROJECT_AMOUNT,
     CERTIFIED_POST_SHARE,
+    CONTRACTOR_MINIMUM_RATING,
 ]
