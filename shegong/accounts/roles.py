@@ -77,13 +77,30 @@ KEEP_PROJECT_DELIVERY = [*VIEW_PROJECTS, "projects.keep_delivery"]
 BUY_PROJECTS = [*KEEP_PROJECT_DELIVERY, "projects.add_project", "projects.change_project", "projects.move_project"]
 # Evaluations (评估): bureaus keep the templates, organise evaluations and assign evaluators; evaluators score what is
 # assigned to them (as its owner); the contractor sees its results.
-ORGANISE_EVALUATIONS: list[str] = []
-SCORE_EVALUATIONS: list[str] = []
-VIEW_EVALUATION_RESULTS: list[str] = []
+ORGANISE_EVALUATIONS = [
+    "evaluations.view_evaluationtemplate",
+    "evaluations.add_evaluationtemplate",
+    "evaluations.change_evaluationtemplate",
+    "evaluations.view_evaluation",
+    "evaluations.organise_evaluation",
+    "evaluations.score_evaluation",
+]
+SCORE_EVALUATIONS = ["evaluations.view_evaluationtemplate", "evaluations.score_evaluation"]
+VIEW_EVALUATION_RESULTS = ["evaluations.view_evaluation_result"]
 # Inspections and rectification (督查 / 整改): bureaus plan and inspect, and review rectification; agencies and station
 # heads answer the rectification items of their own agency or station.
-RUN_INSPECTIONS: list[str] = []
-ANSWER_RECTIFICATION: list[str] = []
+RUN_INSPECTIONS = [
+    "inspections.view_inspectionplan",
+    "inspections.add_inspectionplan",
+    "inspections.change_inspectionplan",
+    "inspections.view_inspection",
+    "inspections.change_inspection",
+    "inspections.correct_inspection",
+    "inspections.view_rectificationitem",
+    "inspections.add_rectificationitem",
+    "inspections.review_rectificationitem",
+]
+ANSWER_RECTIFICATION = ["inspections.view_rectificationitem", "inspections.answer_rectificationitem"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (

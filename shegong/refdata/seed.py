@@ -180,6 +180,9 @@ DICTIONARIES: list[Dictionary] = [
             Item("professional_service", "专业服务", "穗民案〔2020〕101号"),
             Item("internal_governance", "内部治理", "穗民案〔2020〕101号"),
             Item("epidemic_prevention", "疫情防控", "穗民案〔2020〕101号"),
+            Item("service_outcomes", "服务成效", "广州社工站督查实践：季度实地督查"),
+            Item("archive_management", "档案管理", "广州社工站督查实践：季度实地督查"),
+            Item("staff_on_duty", "人员在岗", "广州“一社区一社工”：社工每周在社区服务不少于3天"),
         ],
     ),
     Dictionary(
