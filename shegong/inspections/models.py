@@ -1,11 +1,13 @@
 """Inspections and rectification (督查 / 整改).
 
-Seed 003 (广州): "通过定期抽查与随机暗访形式每季度对全市社工站进行实地督查。推动社工站完成安全管理、标准化建设、特殊困难人群服务
-…等方面的问题整改。开展专项检查。" A region's bureau plans a round per quarter (InspectionPlan), visits each target once
-(Inspection: one station or one agency), records a result per checklist area (ChecklistResult, areas from the
-dictionary `inspection_checklist`) and its findings (Finding, with photos or files). A finding leads to rectification
-items (RectificationItem) owned by the station or agency responsible, answered with evidence (RectificationEvidence)
-and reviewed by the bureau until closed (销号).
+Seed 003 (广州): "通过定期抽查与随机暗访形式每季度对全市社工站进行实地督查。推动社工站完成安全管理、标准化建设、
+特殊困难人群服务…等方面的问题整改。开展专项检查。"
+
+A region's bureau plans a round per quarter (InspectionPlan) and visits each target once (Inspection: one station or
+one agency). It records a result per checklist area (ChecklistResult, areas from the dictionary
+`inspection_checklist`) and its findings (Finding, with photos or files). A finding leads to rectification items
+(RectificationItem) owned by the station or agency responsible, answered with evidence (RectificationEvidence) and
+reviewed by the bureau until closed (销号).
 
 Plans and inspections are the bureau's: a 随机暗访 must not be seen by the station it will visit. Rectification items
 are also seen by their owner (scoping: selectors.item_scope_q).
