@@ -20,8 +20,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from shegong.core.scope import NOTHING, scope_q
+from shegong.core.scope import NOTHING, grants_of, region_q, scope_q
 from shegong.evaluations import scoring
+from shegong.regions.codes import ancestor_codes
 from shegong.evaluations.models import (
     Evaluation,
     EvaluationKind,
@@ -48,10 +49,17 @@ LIKERT_MAX = Decimal(5)
 
 
 def templates_q(user, perm: str = VIEW_TEMPLATE) -> Q:
-    """Templates of the user's regions (for `perm`) and the national ones (to whoever holds `perm`)."""
+    """Templates of the user's regions and their ancestors (for `perm`) and the national ones."""
     if not user.has_perm(perm):
         return NOTHING
-    return scope_q(user, EvaluationTemplate, perm) | Q(region__isnull=True)
+    # A district uses its city's and province's templates too (as a region inherits its parent's policy profile).
+    ancestors = {
+        code
+        for grant in grants_of(user)
+        if perm in grant.permissions and grant.region_code
+        for code in ancestor_codes(grant.region_code, grant.region_level)
+    }
+    return scope_q(user, EvaluationTemplate, perm) | Q(region__isnull=True) | Q(region_id__in=ancestors)
 
 
 def templates_visible(user, perm: str = VIEW_TEMPLATE) -> QuerySet[EvaluationTemplate]:
@@ -147,8 +155,6 @@ def organisable(user) -> QuerySet[Evaluation]:
 
 
 def _grant_only_q(user, perm: str) -> Q:
-    from shegong.core.scope import grants_of, region_q
-
     q = NOTHING
     for grant in grants_of(user):
         if perm not in grant.permissions:

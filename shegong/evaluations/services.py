@@ -732,10 +732,10 @@ def scores_save(
     """Save a draft of the form ({item id: (score or "", comment)}); `submit` also requires every item scored and
     locks the form. A submitted form changes only through `score_correct`."""
     assignment = _own_form(actor, assignment)
-    if assignment.evaluation.state != State.SCORING:
-        raise ValidationError(_("评估不在评分阶段，不能填写评分表。"), code="not_scoring")
     if assignment.locked:
         raise ValidationError(_("评分表已提交并锁定；如需更改请逐项更正并说明原因。"), code="locked")
+    if assignment.evaluation.state != State.SCORING:
+        raise ValidationError(_("评估不在评分阶段，不能填写评分表。"), code="not_scoring")
     items = {item.pk: item for item in form_items(assignment)}
     unknown = [key for key in scores if int(key) not in items]
     if unknown:
