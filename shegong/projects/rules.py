@@ -21,7 +21,7 @@ and all posts certified); this module reads each project's facts, in bulk:
   on that date; not judged before a contractor and a contract date are set.
 
 A kind with no rule in force where the purchaser is reads "未设定" (Judgement.unset), never a failure.
-`judge(projects, on)` judges any number of projects in seven queries.
+`judge(projects, on)` judges any number of projects in six queries.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class Judgement:
 
 
 def judge(projects: QuerySet[Project], on: datetime.date, book: RuleBook | None = None) -> dict[int, Judgement]:
-    """Judge every project of `projects` on `on`: seven queries whatever their number (projects, budget lines,
+    """Judge every project of `projects` on `on`: six queries whatever their number (projects, budget lines,
     roster, covered stations, rules, ratings)."""
     rows = list(
         projects.order_by().values_list(
