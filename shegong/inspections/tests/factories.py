@@ -59,14 +59,21 @@ def stations(world):
     }
 
 
-def done_inspection(plan, *, station=None, agency=None, visited_on=DAY, results=None, finding="消防通道堆放杂物"):
+def done_inspection(
+    plan, *, station=None, agency=None, visited_on=DAY, results=None, finding="消防通道堆放杂物", files=()
+):
     inspection = services.inspection_add(actor=None, plan=plan, station=station, agency=agency)
     results = results or {area: (ChecklistResult.Result.CONFORM, "") for area in plan.checklist}
     services.inspection_record(actor=None, inspection=inspection, visited_on=visited_on, results=results)
     found = None
     if finding:
         found = services.finding_add(
-            actor=None, inspection=inspection, description=finding, severity=Finding.Severity.MAJOR, area=AREAS[0]
+            actor=None,
+            inspection=inspection,
+            description=finding,
+            severity=Finding.Severity.MAJOR,
+            area=AREAS[0],
+            files=list(files),
         )
     services.inspection_complete(actor=None, inspection=inspection)
     inspection.refresh_from_db()
@@ -90,7 +97,7 @@ def world_setup(world):
     places = stations(world)
     plan_a = make_plan(DISTRICT_A)
     plan_b = make_plan(DISTRICT_B)
-    inspection_a, finding_a = done_inspection(plan_a, station=places["a"])
+    inspection_a, finding_a = done_inspection(plan_a, station=places["a"], files=[png(), pdf()])
     inspection_b, finding_b = done_inspection(plan_b, station=places["b"])
     agency_inspection, agency_finding = done_inspection(plan_a, agency=world.agency_a, finding="财务凭证不全")
     return {
