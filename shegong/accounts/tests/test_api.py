@@ -48,7 +48,7 @@ def test_user_list_is_scoped_and_paged(client, world):
 
     client.force_login(world.system_admin)
     page = client.get(f"{API}/users", {"page_size": 3, "page": 2}).json()
-    assert page["count"] == 8 and len(page["items"]) == 3
+    assert page["count"] == 9 and len(page["items"]) == 3
     filtered = client.get(f"{API}/users", {"region": "440105"}).json()
     assert {item["username"] for item in filtered["items"]} == {"district_b_admin", "worker_b"}
     by_role = client.get(f"{API}/users", {"role": "civil_affairs_admin"}).json()

@@ -97,7 +97,7 @@ def test_list_shows_the_scope_only_with_its_count(client, world):
     shown = set(rows(response))
     assert "district_b_admin" in shown and "station_head_a" in shown
     assert "outsider" not in shown  # 深圳市 lies outside 广州市
-    assert count_shown(response) == len(shown) == 8
+    assert count_shown(response) == len(shown) == 9
 
 
 def test_list_filters_by_search_role_region_active_and_locked(client, world):
@@ -131,9 +131,9 @@ def test_list_pages_by_fifty_with_a_constant_number_of_queries(client, world, dj
     url = reverse("accounts:user_list")
     with django_assert_max_num_queries(14):
         first = client.get(url)
-    assert len(rows(first)) == 50 and count_shown(first) == 63
+    assert len(rows(first)) == 50 and count_shown(first) == 64
     second = client.get(url, {"page": 2})
-    assert len(rows(second)) == 13
+    assert len(rows(second)) == 14
     assert "page=2" in first.content.decode()
 
 
