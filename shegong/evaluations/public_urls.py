@@ -1,2 +1,6 @@
+from django.urls import path
+
+from shegong.evaluations import public_views
+
 app_name = "survey"
-urlpatterns: list = []
+urlpatterns = [path("<str:token>/", public_views.answer, name="answer")]

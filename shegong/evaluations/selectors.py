@@ -22,7 +22,6 @@ from django.http import Http404
 
 from shegong.core.scope import NOTHING, grants_of, region_q, scope_q
 from shegong.evaluations import scoring
-from shegong.regions.codes import ancestor_codes
 from shegong.evaluations.models import (
     Evaluation,
     EvaluationKind,
@@ -33,6 +32,7 @@ from shegong.evaluations.models import (
     Survey,
     SurveyResponse,
 )
+from shegong.regions.codes import ancestor_codes
 
 VIEW_TEMPLATE = "evaluations.view_evaluationtemplate"
 ADD_TEMPLATE = "evaluations.add_evaluationtemplate"

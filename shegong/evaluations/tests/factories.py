@@ -98,3 +98,50 @@ def completed(project, kind: str = "midterm", fraction: Decimal = Decimal(1)) ->
         fill(form, fraction)
     answer_surveys(evaluation)
     return services.evaluation_move(evaluation=evaluation, to=Evaluation.State.COMPLETED, actor=None)
+
+
+def scene(world):
+    """The objects the permission matrix needs, attached to `world`:
+
+    ev_a     评分中, project of agency_a in 越秀 (district A), from a 越秀区 copy of the preset (so that copy is frozen);
+             world.evaluator on the expert form (submitted, with one evidence file), a bureau user of 海珠 on the
+             purchaser form (submitted), a recipients' survey with two links
+    ev_b     草稿, project of agency_b in 海珠 (district B)
+    ev_pub   已发布, project of agency_a
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shegong.evaluations.models import Evidence, ItemScore
+
+    admin = world.district_a_admin
+    copy = services.template_copy(template=preset(), name="越秀区中期评估", region=admin.home_region, actor=admin)
+    ev_a = services.evaluation_create(project=make_project(world.agency_a), template=copy, actor=admin)
+    form_a = services.assignment_add(
+        evaluation=ev_a, group=copy.groups.get(kind="expert"), evaluator=world.evaluator, actor=admin
+    )
+    purchaser = bureau("purchaser_x", DISTRICT_B)
+    form_p = services.assignment_add(
+        evaluation=ev_a, group=copy.groups.get(kind="purchaser"), evaluator=purchaser, actor=admin
+    )
+    supervisor = bureau("supervisor_x", DISTRICT_B)
+    services.assignment_add(
+        evaluation=ev_a, group=copy.groups.get(kind="supervisor"), evaluator=supervisor, actor=admin
+    )
+    services.evaluation_move(evaluation=ev_a, to=Evaluation.State.SCORING, actor=admin)
+    fill(form_a, submit=False)
+    score = ItemScore.objects.filter(assignment=form_a).first()
+    evidence = services.evidence_add(
+        score=score, upload=SimpleUploadedFile("记录.pdf", b"%PDF-1.4 test", "application/pdf"), actor=world.evaluator
+    )
+    fill(form_a)
+    fill(form_p)
+    survey = services.survey_issue(evaluation=ev_a, audience="recipient", count=2, actor=admin)
+    ev_b = make_evaluation(make_project(world.agency_b, region=DISTRICT_B))
+    ev_pub = completed(make_project(world.agency_a))
+    services.evaluation_move(evaluation=ev_pub, to=Evaluation.State.PUBLISHED, actor=None)
+    world.ev_a, world.ev_b, world.ev_pub = ev_a, ev_b, ev_pub
+    world.form_a, world.form_p, world.score_a, world.survey_a = form_a, form_p, score, survey
+    world.evidence_a = Evidence.objects.get(pk=evidence.pk)
+    world.template_a, world.preset_mid = copy, preset()
+    world.token_a = survey.tokens.first()
+    return world
