@@ -103,7 +103,7 @@ def completed(project, kind: str = "midterm", fraction: Decimal = Decimal(1)) ->
 def scene(world):
     """The objects the permission matrix needs, attached to `world`:
 
-    ev_a     评分中, project of agency_a in 越秀 (district A), from a 越秀区 copy of the preset (so that copy is frozen);
+    ev_a     评分中, project of agency_a in 越秀 (district A), from a 越秀区 copy of the preset (that copy is frozen);
              world.evaluator on the expert form (submitted, with one evidence file), a bureau user of 海珠 on the
              purchaser form (submitted), a recipients' survey with two links
     ev_b     草稿, project of agency_b in 海珠 (district B)
