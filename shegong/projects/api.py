@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.core.api_helpers import Paging, check_filters, query_dict, require, run_service
@@ -266,7 +266,7 @@ def project_create(request, payload: ProjectIn):
             outputs=[(row.measure, row.domain, row.planned) for row in payload.outputs],
         )
     )
-    return 201, _detail(selectors.project_get(request.user, project.pk))
+    return Status(201, _detail(selectors.project_get(request.user, project.pk)))
 
 
 @router.get("/{int:pk}", response=ProjectDetailOut)
