@@ -39,7 +39,8 @@ def answer(request, token: str):
     context = {"token": found, "survey": found.survey, "likert": [5, 4, 3, 2, 1]}
     if found.used_at is not None:
         context["message"] = _("此问卷链接已经提交过答卷，每个链接只能提交一次。感谢您的参与！")
-        return render(request, "evaluations/public/survey_message.html", context)
+        status = 409 if request.method == "POST" else 200
+        return render(request, "evaluations/public/survey_message.html", context, status=status)
     if not services.survey_open(found):
         context["message"] = _("本次满意度调查已经结束，感谢您的关注。")
         return render(request, "evaluations/public/survey_message.html", context)
