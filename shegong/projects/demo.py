@@ -44,6 +44,7 @@ from shegong.regions.codes import subtree_bounds
 from shegong.regions.models import Region
 
 CITY = "440100000000"
+HEAD_STREET = "440104003000"  # 北京街道, 越秀区: the demo station head's street
 SEED = 20_260_505
 Stage = Project.Stage
 WAN = Decimal(10_000)
@@ -80,6 +81,8 @@ class Plan:
             rng,
         )
         self.project: Project | None = None
+        self.agency_id = station.agency_id
+        self.stage: str | None = None
 
 
 def _plans(stations: list, districts: dict[str, Region]) -> list[Plan]:
@@ -126,7 +129,9 @@ def _plans(stations: list, districts: dict[str, Region]) -> list[Plan]:
 
 
 def _stage(plan: Plan) -> str:
-    if plan.station.agency_id is None:
+    if plan.stage is not None:
+        return plan.stage
+    if plan.agency_id is None:
         return plan.rng.choice((Stage.INITIATED, Stage.TENDERING))
     roll = plan.rng.choices([stage for stage, _w in STAGES], weights=[weight for _s, weight in STAGES])[0]
     return roll
@@ -243,7 +248,9 @@ ROLE_OF_POST = {"head": "lead", "deputy": "lead", "supervisor": "supervisor", "a
 
 
 @transaction.atomic
-def populate(*, today: datetime.date | None = None, districts: list[str] | None = None) -> dict:
+def populate(
+    *, today: datetime.date | None = None, districts: list[str] | None = None, demo_agency_id: int | None = None
+) -> dict:
     from shegong.stations.models import Station
 
     today = today or timezone.localdate()
@@ -263,8 +270,12 @@ def populate(*, today: datetime.date | None = None, districts: list[str] | None 
     district_codes = {station.region_id[:6].ljust(12, "0") for station in stations}
     districts_by_short = {region.code[:6]: region for region in Region.objects.filter(code__in=district_codes)}
     plans = _plans(stations, districts_by_short)
+    for plan in plans:
+        if demo_agency_id and plan.station.kind == "station" and plan.station.region_id == HEAD_STREET:
+            # The demo logins' project: station_head's street, run by agency_admin's agency, under way.
+            plan.agency_id, plan.stage = demo_agency_id, Stage.EXECUTING
     posts = _roster_pool({station.pk for plan in plans for station in plan.covered}, today)
-    agency_workers = _agency_workers({plan.station.agency_id for plan in plans if plan.station.agency_id})
+    agency_workers = _agency_workers({plan.agency_id for plan in plans if plan.agency_id})
     sequence: dict[str, int] = defaultdict(int)
     taken = set(Project.objects.values_list("code", flat=True))
     projects, events, links, funding, budget, outputs, staff = [], [], [], [], [], [], []
@@ -282,7 +293,7 @@ def populate(*, today: datetime.date | None = None, districts: list[str] | None 
             purchaser_department=f"广州市{plan.district.name}民政局",
             region=plan.district,
             province_code="44",
-            agency_id=plan.station.agency_id if contracted or plan.rng.random() < 0.5 else None,
+            agency_id=plan.agency_id if contracted or plan.rng.random() < 0.5 else None,
             contract_date=start - datetime.timedelta(days=15) if contracted else None,
             start_date=start,
             end_date=end,
@@ -365,12 +376,24 @@ def populate(*, today: datetime.date | None = None, districts: list[str] | None 
     return result
 
 
+def _demo_agency(today: datetime.date) -> int | None:
+    """The agency of the demo login agency_admin, if it may contract today."""
+    from shegong.accounts.models import User
+    from shegong.agencies.selectors import status_on
+
+    user = User.objects.filter(username="agency_admin").select_related("home_agency").first()
+    agency = user.home_agency if user is not None else None
+    if agency is None or status_on(agency, today).is_listed:
+        return None
+    return agency.pk
+
+
 def load(context: dict) -> None:
     from shegong.projects import rules
 
     stdout = context["stdout"]
     today = timezone.localdate()
-    result = populate(today=today)
+    result = populate(today=today, demo_agency_id=_demo_agency(today))
     low, high = subtree_bounds(CITY, Region.Level.CITY)
     city = Project.objects.filter(region_id__gte=low, region_id__lte=high)
     if not city.exists():

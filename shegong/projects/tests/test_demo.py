@@ -30,7 +30,7 @@ def loaded(world):
     context = {"stdout": io.StringIO(), "agencies": [world.agency_a, world.agency_b]}
     workers_demo.load(context)
     stations_demo.populate(districts=[YUEXIU, HAIZHU], demo_worker=context["demo_worker"])
-    return demo.populate(districts=[YUEXIU, HAIZHU]), context
+    return demo.populate(districts=[YUEXIU, HAIZHU], demo_agency_id=world.agency_a.pk), context
 
 
 def test_every_station_is_covered_and_the_sums_add_up(loaded):
@@ -67,6 +67,8 @@ def test_the_demo_station_head_sees_projects_and_a_second_load_changes_nothing(l
 
     head = User.objects.get(username="station_head")
     assert selectors.visible(head).exists()
+    mine = selectors.visible(world.agency_admin_a)
+    assert mine.filter(stage="executing", covered__station__region_id="440104003000").exists()
     assert selectors.visible(world.district_a_admin).exists()
     before = Project.objects.count(), ProjectStaff.objects.count()
     assert demo.populate(districts=[YUEXIU, HAIZHU])["projects"] == 0
