@@ -242,7 +242,9 @@ def template_create(*, name: str, kind: str, region, description: str = "", band
     )
     template.full_clean()
     template.save()
-    record(**_audit(actor), action="evaluation_template.create", obj=template, changes=snapshot(template))
+    record(
+        **_audit(actor), action="create", note="evaluation_template.create", obj=template, changes=snapshot(template)
+    )
     return template
 
 
@@ -284,7 +286,8 @@ def template_copy(*, template: EvaluationTemplate, name: str, region, actor) -> 
         new_group.items.set([mapping[item.id] for item in group.items.all()])
     record(
         **_audit(actor),
-        action="evaluation_template.copy",
+        action="create",
+        note="evaluation_template.copy",
         obj=copy,
         changes={**snapshot(copy), "copied_from": template.pk},
     )
@@ -304,7 +307,13 @@ def template_update(*, template: EvaluationTemplate, actor, **changes) -> Evalua
         template.bands = clean_bands(changes["bands"])
     template.full_clean()
     template.save()
-    record(**_audit(actor), action="evaluation_template.update", obj=template, changes=diff(before, snapshot(template)))
+    record(
+        **_audit(actor),
+        action="update",
+        note="evaluation_template.update",
+        obj=template,
+        changes=diff(before, snapshot(template)),
+    )
     return template
 
 
@@ -382,7 +391,7 @@ def node_add(
     node.save()
     if level == Level.ITEM:
         _set_item_groups(template, node, groups or [])
-    record(**_audit(actor), action="evaluation_template.node_add", obj=node, changes=snapshot(node))
+    record(**_audit(actor), action="create", note="evaluation_template.node_add", obj=node, changes=snapshot(node))
     return node
 
 
@@ -403,7 +412,7 @@ def node_remove(*, node: IndicatorNode, actor) -> None:
     template = node.template
     _template_scope(actor, template)
     _locked_template(template)
-    record(**_audit(actor), action="evaluation_template.node_remove", obj=node, changes=snapshot(node))
+    record(**_audit(actor), action="delete", note="evaluation_template.node_remove", obj=node, changes=snapshot(node))
     node.delete()
 
 
@@ -417,7 +426,13 @@ def group_set(*, template: EvaluationTemplate, kind: str, weight, actor) -> Rate
     group = template.groups.filter(kind=kind).first()
     if weight in (None, ""):
         if group is not None:
-            record(**_audit(actor), action="evaluation_template.group_remove", obj=group, changes=snapshot(group))
+            record(
+                **_audit(actor),
+                action="delete",
+                note="evaluation_template.group_remove",
+                obj=group,
+                changes=snapshot(group),
+            )
             group.delete()
         return None
     value = _decimal(weight, "weight", _("权重"))
@@ -426,7 +441,13 @@ def group_set(*, template: EvaluationTemplate, kind: str, weight, actor) -> Rate
     group.weight = value
     group.full_clean()
     group.save()
-    record(**_audit(actor), action="evaluation_template.group_set", obj=group, changes=diff(before, snapshot(group)))
+    record(
+        **_audit(actor),
+        action="update",
+        note="evaluation_template.group_set",
+        obj=group,
+        changes=diff(before, snapshot(group)),
+    )
     return group
 
 
@@ -472,7 +493,8 @@ def weights_update(
     after = {str(node.id): str(node.weight) for node in template.nodes.all()}
     record(
         **_audit(actor),
-        action="evaluation_template.weights",
+        action="update",
+        note="evaluation_template.weights",
         obj=template,
         changes={
             "nodes": diff(before, after),
@@ -525,7 +547,7 @@ def evaluation_create(
     )
     evaluation.full_clean()
     evaluation.save()
-    record(**_audit(actor), action="evaluation.create", obj=evaluation, changes=snapshot(evaluation))
+    record(**_audit(actor), action="create", note="evaluation.create", obj=evaluation, changes=snapshot(evaluation))
     return evaluation
 
 
@@ -598,7 +620,7 @@ def assignment_add(*, evaluation: Evaluation, group: RaterGroup, evaluator, acto
     assignment = EvaluatorAssignment(evaluation=evaluation, group=group, evaluator=evaluator, assigned_by=_user(actor))
     assignment.full_clean()
     assignment.save()
-    record(**_audit(actor), action="evaluation.assign", obj=assignment, changes=snapshot(assignment))
+    record(**_audit(actor), action="create", note="evaluation.assign", obj=assignment, changes=snapshot(assignment))
     return assignment
 
 
@@ -609,7 +631,7 @@ def assignment_remove(*, assignment: EvaluatorAssignment, actor) -> None:
     assignment = EvaluatorAssignment.objects.get(pk=assignment.pk)
     if assignment.locked or evaluation.state not in (State.DRAFT, State.SCORING):
         raise ValidationError(_("评分表已提交，不能移除该评估人员。"))
-    record(**_audit(actor), action="evaluation.unassign", obj=assignment, changes=snapshot(assignment))
+    record(**_audit(actor), action="delete", note="evaluation.unassign", obj=assignment, changes=snapshot(assignment))
     assignment.delete()
 
 
@@ -664,7 +686,8 @@ def evaluation_move(*, evaluation: Evaluation, to: str, summary: str | None = No
     evaluation.save()
     record(
         **_audit(actor),
-        action=f"evaluation.move.{to}",
+        action="transition",
+        note=f"evaluation.move.{to}",
         obj=evaluation,
         changes=diff(before, snapshot(evaluation)),
     )
@@ -773,7 +796,8 @@ def scores_save(
     assignment.save()
     record(
         **_audit(actor),
-        action="evaluation.form_submit" if submit else "evaluation.form_save",
+        action="transition" if submit else "update",
+        note="evaluation.form_submit" if submit else "evaluation.form_save",
         obj=assignment,
         changes={
             "scores": {str(item_id): str(row.score) for item_id, row in existing.items()},
@@ -821,7 +845,7 @@ def score_correct(
         evaluation.save()
         changes["total"] = [before[0], str(evaluation.total)]
         changes["grade"] = [before[1], evaluation.grade]
-    record(**_audit(actor), action="evaluation.score_correct", obj=score, changes=changes, note=reason)
+    record(**_audit(actor), action="update", obj=score, changes=changes, note=f"evaluation.score_correct: {reason}")
     return correction
 
 
@@ -863,7 +887,7 @@ def evidence_add(*, score: ItemScore, upload, actor) -> Evidence:
     evidence.file.save(name, upload, save=False)
     evidence.full_clean()
     evidence.save()
-    record(**_audit(actor), action="evaluation.evidence_add", obj=evidence, changes=snapshot(evidence))
+    record(**_audit(actor), action="create", note="evaluation.evidence_add", obj=evidence, changes=snapshot(evidence))
     return evidence
 
 
@@ -907,7 +931,8 @@ def survey_issue(*, evaluation: Evaluation, audience: str, count: int, actor) ->
     SurveyToken.objects.bulk_create(SurveyToken(survey=survey, token=secrets.token_urlsafe(18)) for _i in range(count))
     record(
         **_audit(actor),
-        action="evaluation.survey_issue",
+        action="create",
+        note="evaluation.survey_issue",
         obj=survey,
         changes={"audience": audience, "issued": count, "created": created},
     )

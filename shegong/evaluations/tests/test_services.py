@@ -157,7 +157,9 @@ def test_the_lifecycle_and_its_conditions(world):
     assert done.total == Decimal("100.00") and done.grade == "优秀"
     published = services.evaluation_move(evaluation=done, to=State.PUBLISHED, actor=admin)
     assert published.published_at is not None
-    assert AuditEntry.objects.filter(action="evaluation.move.published", object_id=str(evaluation.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="transition", note="evaluation.move.published", object_id=str(evaluation.pk)
+    ).exists()
 
 
 def test_scores_outside_the_scale_are_refused(world):
@@ -193,8 +195,12 @@ def test_a_locked_score_changes_only_with_a_reason_and_is_audited(world):
     assert not ScoreCorrection.objects.exists()
     correction = services.score_correct(score=score, new_score="5", reason="复核佐证材料后调整", actor=form.evaluator)
     assert (correction.old_score, correction.new_score) == (Decimal("10.00"), Decimal("5"))
-    entry = AuditEntry.objects.get(action="evaluation.score_correct")
-    assert entry.changes["score"] == ["10.00", "5"] and entry.note == "复核佐证材料后调整"
+    entry = AuditEntry.objects.get(note__startswith="evaluation.score_correct")
+    assert (
+        entry.changes["score"] == ["10.00", "5"]
+        and entry.note.endswith("复核佐证材料后调整")
+        and entry.changes["reason"] == "复核佐证材料后调整"
+    )
     evaluation.refresh_from_db()
     assert evaluation.total < Decimal(100) and entry.changes["total"][0] == "100.00"
     services.evaluation_move(evaluation=evaluation, to=State.PUBLISHED, actor=None)
