@@ -167,7 +167,8 @@ def test_permission_matrix(client, world, deal, case):
 
 
 def codes(response, testid="project-row"):
-    return set(re.findall(rf'data-testid="{testid}" data-code="([^"]+)"', response.content.decode()))
+    text = response if isinstance(response, str) else response.content.decode()
+    return set(re.findall(rf'data-testid="{testid}" data-code="([^"]+)"', text))
 
 
 def test_lists_are_scoped_station_heads_see_their_stations_projects(client, world, deal):
@@ -317,3 +318,16 @@ def test_contractor_adds_staff_and_records_spending(client, world, deal):
     assert 'data-testid="overspent"' in text and 'data-testid="spent-share"' in text
     response = client.post(reverse("projects:staff_remove", args=[project.pk, deal["member"].pk]))
     assert response.status_code == 302 and not project.staff.filter(pk=deal["member"].pk).exists()
+
+
+def test_station_and_agency_pages_show_their_projects_in_the_viewers_scope(client, world, deal):
+    station = deal["project"].stations.get()
+    client.force_login(world.station_head_a)
+    text = client.get(reverse("stations:detail", args=[station.code])).content.decode()
+    assert codes(text, "panel-project") == {deal["project"].code}
+    client.force_login(world.district_a_admin)
+    text = client.get(reverse("agencies:detail", args=[world.agency_a.pk])).content.decode()
+    assert codes(text, "panel-project") == {deal["project"].code}
+    client.force_login(world.city_admin)
+    text = client.get(reverse("agencies:detail", args=[world.agency_b.pk])).content.decode()
+    assert codes(text, "panel-project") == {deal["other"].code}
