@@ -16,6 +16,7 @@ PROBE_COMMUNITY = "440104003104"  # 流水井社区, 北京街道, 越秀区
 SEEDERS: list[tuple[str, str]] = [
     ("shegong.refdata.seed", "install_dictionaries"),
     ("shegong.policies.presets", "install_presets"),
+    ("shegong.evaluations.presets", "install_presets"),
 ]
 
 
