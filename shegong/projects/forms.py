@@ -99,6 +99,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args, actor, project: Project | None = None, **kwargs):
         self.actor, self.project = actor, project
+        self.section_errors: dict[str, list] = {}  # the services' sums and outputs refusals, shown by section
         if project is not None:
             initial = {name: getattr(project, name) for name in services.TERMS}
             initial["stations"] = " ".join(station.code for station in selectors.covered_stations(project))
@@ -165,7 +166,9 @@ class ProjectForm(forms.Form):
 
 class OutputForm(forms.Form):
     measure = forms.ChoiceField(
-        label=gettext_lazy("产出指标"), choices=blank(PlannedOutput.Measure.choices), required=False
+        label=gettext_lazy("产出指标"),
+        choices=[("", gettext_lazy("（不填）")), *PlannedOutput.Measure.choices],
+        required=False,
     )
     domain = forms.ChoiceField(label=gettext_lazy("服务领域"), required=False)
     planned = forms.IntegerField(label=gettext_lazy("计划数"), min_value=0, required=False)

@@ -115,7 +115,14 @@ def budget(project: Project) -> list[BudgetLine]:
 
 
 def outputs(project: Project) -> list[PlannedOutput]:
-    return list(PlannedOutput.objects.filter(project=project).order_by("measure", "domain"))
+    """The planned outputs, each with `domain_label` (the service_domain dictionary's name; "" when not by domain)."""
+    from shegong.refdata.selectors import labels
+
+    names = labels("service_domain")
+    rows = list(PlannedOutput.objects.filter(project=project).order_by("measure", "domain"))
+    for row in rows:
+        row.domain_label = names.get(row.domain, row.domain) if row.domain else ""
+    return rows
 
 
 def roster(project: Project) -> list[ProjectStaff]:

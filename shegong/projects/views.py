@@ -47,6 +47,21 @@ def _filtered(request):
     return form, rows
 
 
+SECTIONS = ("funding", "budget", "outputs", "stations")
+
+
+def _project_error(form, exc: ValidationError) -> None:
+    """A service refusal on the project form: the sums and outputs beside their sections, the rest on the fields."""
+    if hasattr(exc, "error_dict"):
+        sections = {key: exc.message_dict[key] for key in SECTIONS if key in exc.error_dict and key not in form.fields}
+        form.section_errors = sections
+        rest = {key: value for key, value in exc.error_dict.items() if key not in sections}
+        if rest:
+            add_service_error(form, ValidationError(rest))
+    else:
+        add_service_error(form, exc)
+
+
 def _attach(projects, on):
     judgements = rules.judge(Project.objects.filter(pk__in=[project.pk for project in projects]), on)
     for project in projects:
@@ -125,7 +140,7 @@ def project_create(request):
         try:
             project = services.project_create(actor=request.user, outputs=outputs_of(outputs), **form.values())
         except ValidationError as exc:
-            add_service_error(form, exc)
+            _project_error(form, exc)
         else:
             messages.success(
                 request, _("已立项“%(name)s”，项目编号 %(code)s。") % {"name": project.name, "code": project.code}
@@ -143,7 +158,7 @@ def project_edit(request, pk: int):
         try:
             services.project_update(actor=request.user, project=project, outputs=outputs_of(outputs), **form.values())
         except ValidationError as exc:
-            add_service_error(form, exc)
+            _project_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect(_detail(project))
