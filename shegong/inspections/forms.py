@@ -58,6 +58,14 @@ def inspector_choices(actor):
     return users.distinct().order_by("username")
 
 
+QUARTERS = [
+    ("1", gettext_lazy("第一季度")),
+    ("2", gettext_lazy("第二季度")),
+    ("3", gettext_lazy("第三季度")),
+    ("4", gettext_lazy("第四季度")),
+]
+
+
 class UserChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.display_name or obj.username
@@ -70,10 +78,7 @@ class PlanForm(forms.Form):
         label=gettext_lazy("季度"),
         choices=[
             (WHOLE_YEAR, gettext_lazy("全年（每季度一轮，共四轮）")),
-            ("1", gettext_lazy("第一季度")),
-            ("2", gettext_lazy("第二季度")),
-            ("3", gettext_lazy("第三季度")),
-            ("4", gettext_lazy("第四季度")),
+            *QUARTERS,
         ],
     )
     kind = forms.ChoiceField(label=gettext_lazy("督查方式"), choices=InspectionPlan.Kind.choices)
@@ -89,6 +94,43 @@ class PlanForm(forms.Form):
         self.fields["inspectors"].queryset = inspector_choices(actor)
         self.initial.setdefault("year", timezone.localdate().year)
         self.initial.setdefault("checklist", [code for code, _label in self.fields["checklist"].choices])
+        style_fields(self)
+
+
+class PlanEditForm(forms.Form):
+    """A plan after its creation (services.plan_update says what may still change); its region stays."""
+
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=gettext_lazy("季度"), choices=QUARTERS, coerce=int)
+    kind = forms.ChoiceField(label=gettext_lazy("督查方式"), choices=InspectionPlan.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    checklist = forms.MultipleChoiceField(label=gettext_lazy("检查项目"), widget=forms.CheckboxSelectMultiple)
+    inspectors = UserChoices(label=gettext_lazy("督查人员"), queryset=User.objects.none(), required=False)
+    notes = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, plan: InspectionPlan, actor, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "year": plan.year,
+                "quarter": plan.quarter,
+                "kind": plan.kind,
+                "title": plan.title,
+                "checklist": list(plan.checklist),
+                "inspectors": list(plan.inspectors.all()),
+                "notes": plan.notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        choices = selectors.checklist_choices()
+        known = {code for code, _label in choices}
+        # An area no longer in the dictionary stays choosable while the plan holds it.
+        choices += [(code, code) for code in plan.checklist if code not in known]
+        self.fields["checklist"].choices = choices
+        # The plan's present inspectors stay choosable (unticking one is how they leave the plan).
+        self.fields["inspectors"].queryset = User.objects.filter(
+            Q(pk__in=inspector_choices(actor).order_by().values("pk")) | Q(pk__in=plan.inspectors.values("pk"))
+        ).order_by("username")
         style_fields(self)
 
 

@@ -236,6 +236,22 @@ def _check_plan(plan: InspectionPlan, inspectors) -> None:
             )
 
 
+def _clean_plan(plan: InspectionPlan) -> None:
+    try:
+        plan.full_clean()
+    except ValidationError as exc:
+        if (
+            "__all__" in exc.message_dict
+            and InspectionPlan.objects.filter(
+                region_id=plan.region_id, year=plan.year, quarter=plan.quarter, kind=plan.kind, title=plan.title
+            )
+            .exclude(pk=plan.pk)
+            .exists()
+        ):
+            raise ValidationError({"title": _("该区划本季度已有同名同方式的督查计划。")}) from None
+        raise
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -264,17 +280,7 @@ def plan_create(
         created_by=_user(actor),
     )
     inspectors = list(inspectors)
-    try:
-        plan.full_clean()
-    except ValidationError as exc:
-        if (
-            "__all__" in exc.message_dict
-            and InspectionPlan.objects.filter(
-                region=region, year=year, quarter=quarter, kind=kind, title=plan.title
-            ).exists()
-        ):
-            raise ValidationError({"title": _("该区划本季度已有同名同方式的督查计划。")}) from None
-        raise
+    _clean_plan(plan)
     _check_plan(plan, inspectors)
     plan.save()
     plan.inspectors.set(inspectors)
@@ -291,6 +297,117 @@ def plan_create_year(*, actor, quarters=(1, 2, 3, 4), **values) -> list[Inspecti
     """A year's plan: one round per quarter (seed 003: 每季度实地督查), all or none."""
     with transaction.atomic():
         return [plan_create(actor=actor, quarter=quarter, **values) for quarter in quarters]
+
+
+def _lock_visits(plan: InspectionPlan) -> list[Inspection]:
+    """Lock the plan's inspections (after the plan, the order every service takes), so that nobody records a visit
+    between the check that nothing is recorded and the change that relies on it."""
+    return list(Inspection.objects.select_for_update().filter(plan=plan).order_by("pk"))
+
+
+def _recorded(plan: InspectionPlan):
+    return Inspection.objects.filter(plan=plan).filter(selectors.recorded_q())
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    actor,
+    plan: InspectionPlan,
+    year: int,
+    quarter: int,
+    kind: str,
+    title: str,
+    checklist: list[str],
+    inspectors=(),
+    notes: str = "",
+) -> InspectionPlan:
+    """Change a plan after its creation. The title, kind, notes and inspectors may always change (the new inspectors
+    go to the inspections not yet done). The period (year, quarter) only while no inspection of the plan is recorded.
+    A checklist area may be removed only if no inspection has a result or a finding on it, and added only while no
+    inspection is done (a locked record would lack its result). The region does not change: its targets were chosen
+    inside it."""
+    _require_in_scope(actor, plan, CHANGE_PLAN)
+    plan = _lock_plan(plan)
+    visits = _lock_visits(plan)
+    before = snapshot(plan, PLAN_FIELDS)
+    before_inspectors = sorted(plan.inspectors.values_list("pk", flat=True))
+    inspectors = list(inspectors)
+    checklist = list(checklist)
+    errors = {}
+    if (year, quarter) != (plan.year, plan.quarter) and _recorded(plan).exists():
+        errors["quarter"] = _("本计划已有督查记录，不能再更改年度或季度。")
+    labels = selectors.checklist_labels()
+    removed = [area for area in plan.checklist if area not in checklist]
+    if removed:
+        used = set(
+            ChecklistResult.objects.filter(inspection__plan=plan, area__in=removed).values_list("area", flat=True)
+        ) | set(Finding.objects.filter(inspection__plan=plan, area__in=removed).values_list("area", flat=True))
+        if used:
+            errors["checklist"] = _("以下检查项目已有督查结果或问题记录，不能移除：%(areas)s") % {
+                "areas": "、".join(labels.get(area, area) for area in removed if area in used)
+            }
+    added = [area for area in checklist if area not in plan.checklist]
+    if added and any(visit.is_locked for visit in visits):
+        errors["checklist"] = _("本计划已有完成的督查，不能再增加检查项目（已完成的督查没有这些项目的结果）。")
+    if errors:
+        raise ValidationError(errors)
+    plan.year, plan.quarter, plan.kind = year, quarter, kind
+    plan.title = (title or "").strip()
+    plan.checklist = checklist
+    plan.notes = notes or ""
+    _clean_plan(plan)
+    _check_plan(plan, inspectors)
+    plan.save()
+    after_inspectors = sorted(user.pk for user in inspectors)
+    changes = diff(before, snapshot(plan, PLAN_FIELDS))
+    if after_inspectors != before_inspectors:
+        plan.inspectors.set(inspectors)
+        open_visits = [visit.pk for visit in visits if not visit.is_locked]
+        through = Inspection.inspectors.through
+        through.objects.filter(inspection_id__in=open_visits).delete()
+        through.objects.bulk_create(
+            [through(inspection_id=visit, user_id=user) for visit in open_visits for user in after_inspectors]
+        )
+        changes["inspectors"] = [before_inspectors, after_inspectors]
+    if changes:
+        record(**_audit_actor(actor), action=AuditEntry.Action.UPDATE, obj=plan, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def plan_delete(*, actor, plan: InspectionPlan) -> None:
+    """Remove a plan none of whose inspections is recorded, with its (planned, empty) inspections. Each removal is
+    audited with what was removed."""
+    _require_in_scope(actor, plan, CHANGE_PLAN)
+    plan = _lock_plan(plan)
+    visits = _lock_visits(plan)
+    recorded = _recorded(plan).count()
+    if recorded:
+        raise ValidationError(
+            _("本计划已有 %(count)d 个督查对象有督查记录，不能删除；可移出尚未记录的督查对象。") % {"count": recorded},
+            code="recorded",
+        )
+    for visit in visits:
+        record(
+            **_audit_actor(actor),
+            action=AuditEntry.Action.DELETE,
+            obj=visit,
+            changes=diff(snapshot(visit, INSPECTION_FIELDS), {}),
+            note=_("随督查计划一并删除"),
+        )
+    record(
+        **_audit_actor(actor),
+        action=AuditEntry.Action.DELETE,
+        obj=plan,
+        changes={
+            **diff(snapshot(plan, PLAN_FIELDS), {}),
+            "inspectors": [sorted(plan.inspectors.values_list("pk", flat=True)), None],
+            "targets": [len(visits), None],
+        },
+    )
+    Inspection.objects.filter(pk__in=[visit.pk for visit in visits]).delete()
+    plan.delete()
 
 
 # --- Targets ---------------------------------------------------------------------------------------------------------
@@ -354,6 +471,26 @@ def inspection_add(
     return inspection
 
 
+@transaction.atomic
+def inspection_remove(*, actor, inspection: Inspection) -> None:
+    """Take a target out of its plan while its inspection is not recorded (待督查, nothing filled in)."""
+    _require_in_scope(actor, inspection.plan, CHANGE_PLAN)
+    _lock_plan(inspection.plan)
+    inspection = _lock_inspection(inspection)
+    if _recorded(inspection.plan).filter(pk=inspection.pk).exists():
+        raise ValidationError(
+            _("%(target)s 的督查已有记录（日期、结果、意见或问题），不能移出计划。") % {"target": inspection.target},
+            code="recorded",
+        )
+    record(
+        **_audit_actor(actor),
+        action=AuditEntry.Action.DELETE,
+        obj=inspection,
+        changes=diff(snapshot(inspection, INSPECTION_FIELDS), {}),
+    )
+    inspection.delete()
+
+
 def sample_candidates(plan: InspectionPlan):
     """Operating stations of the plan's region not yet in the plan (随机暗访 draws from these)."""
     taken = Inspection.objects.filter(plan=plan, station__isnull=False).values("station_id")
@@ -387,7 +524,11 @@ def plan_draw_sample(
 
 
 def _lock_inspection(inspection: Inspection) -> Inspection:
-    return Inspection.objects.select_for_update().select_related("plan", "region").get(pk=inspection.pk)
+    try:
+        return Inspection.objects.select_for_update().select_related("plan", "region").get(pk=inspection.pk)
+    except Inspection.DoesNotExist:
+        # Removed from its plan meanwhile (inspection_remove, plan_delete).
+        raise ValidationError(_("该督查对象已被移出督查计划。"), code="removed") from None
 
 
 def _require_unlocked(inspection: Inspection) -> None:

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
 from shegong.core.listing import export_refused, export_response, page_context, permission
-from shegong.core.scope import get_scoped_or_404
-from shegong.inspections import exports, selectors, services
+from shegong.core.scope import get_scoped_or_404, scoped
+from shegong.inspections import exports, imports, selectors, services
 from shegong.inspections.forms import (
     WHOLE_YEAR,
     CorrectionForm,
@@ -27,6 +27,7 @@ from shegong.inspections.forms import (
     InspectionFilterForm,
     ItemFilterForm,
     ItemForm,
+    PlanEditForm,
     PlanForm,
     RecordForm,
     ReviewForm,
@@ -113,18 +114,81 @@ def plan_detail(request, pk: int):
     plan = _plan(request, pk)
     can_change = request.user.has_perm(CHANGE_PLAN)
     labels = selectors.checklist_labels()
-    visits = plan.visits.select_related("station", "agency", "region", "project").order_by("region_id", "pk")
+    visits = list(selectors.plan_visits(plan))
     context = {
         "plan": plan,
         "visits": visits,
         "areas": [labels.get(code, code) for code in plan.checklist],
         "inspectors": plan.inspectors.order_by("username"),
         "can_change": can_change,
+        "can_delete": can_change and not any(visit.is_recorded for visit in visits),
+        "import_kind": imports.KIND,
     }
     if can_change:
         context["target_form"] = TargetForm(plan=plan, actor=request.user)
         context["sample_form"] = SampleForm()
     return render(request, "inspections/plan_detail.html", context)
+
+
+@permission(CHANGE_PLAN)
+def plan_edit(request, pk: int):
+    plan = _plan(request, pk, CHANGE_PLAN)
+    form = PlanEditForm(request.POST or None, plan=plan, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_update(actor=request.user, plan=plan, **{**data, "inspectors": list(data["inspectors"])})
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("已保存督查计划。"))
+            return redirect("inspections:plan_detail", plan.pk)
+    back = reverse("inspections:plan_detail", args=[plan.pk])
+    crumbs = [(reverse("inspections:plan_list"), _("督查计划")), (back, plan.title)]
+    return _action_page(request, form, _("修改督查计划"), back, crumbs=crumbs)
+
+
+@permission(CHANGE_PLAN)
+@require_POST
+def plan_delete(request, pk: int):
+    plan = _plan(request, pk, CHANGE_PLAN)
+    try:
+        services.plan_delete(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("inspections:plan_detail", plan.pk)
+    messages.success(request, _("已删除督查计划“%(title)s”。") % {"title": plan.title})
+    return redirect("inspections:plan_list")
+
+
+@permission(CHANGE_PLAN)
+def plan_target_template(request, pk: int):
+    """The import template of the plan's targets, the plan's number already in its example row."""
+    from shegong.tabular import workbooks
+    from shegong.tabular.spec import get
+    from shegong.tabular.views import xlsx_response
+
+    plan = _plan(request, pk, CHANGE_PLAN)
+    spec = get(imports.KIND).for_plan(plan)
+    return xlsx_response(workbooks.template(spec), _("督查对象导入模板-%(number)d.xlsx") % {"number": plan.pk})
+
+
+@permission(CHANGE_PLAN)
+@require_POST
+def inspection_remove(request, pk: int):
+    # Taking a target out is a change of its plan: the plan must be in scope (a city's plan may visit a district).
+    plans = scoped(InspectionPlan, request.user, CHANGE_PLAN)
+    inspection = Inspection.objects.select_related("plan", "station", "agency").filter(plan__in=plans, pk=pk).first()
+    if inspection is None:
+        raise Http404
+    back = reverse("inspections:plan_detail", args=[inspection.plan_id]) + "#targets"
+    try:
+        services.inspection_remove(actor=request.user, inspection=inspection)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已将 %(target)s 移出计划。") % {"target": inspection.target})
+    return redirect(back)
 
 
 @permission(CHANGE_PLAN)
