@@ -102,7 +102,7 @@ def _user(actor):
 
 
 def _locked(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("region", "agency").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=project.pk)
 
 
 def _money(value) -> str:
