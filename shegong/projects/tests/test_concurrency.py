@@ -55,7 +55,11 @@ def test_the_same_worker_added_twice_at_once_is_refused_once(world):
 
     def add(_name):
         return services.staff_add(
-            actor=None, project=Project.objects.get(pk=project.pk), worker=worker, role="social_worker", start_date=START
+            actor=None,
+            project=Project.objects.get(pk=project.pk),
+            worker=worker,
+            role="social_worker",
+            start_date=START,
         )
 
     outcomes = _together(add)
