@@ -62,6 +62,7 @@ def _o(world):
 CASES = [
     ViewCase("projects:list", {**FORBIDDEN, **VIEWERS, **EVERYWHERE}),
     ViewCase("projects:failing", {**FORBIDDEN, **VIEWERS, **EVERYWHERE}),
+    ViewCase("projects:failing", {**FORBIDDEN, **VIEWERS, **EVERYWHERE}, method="post", label="POST projects:failing"),
     ViewCase("projects:export", {**FORBIDDEN, **VIEWERS, **EVERYWHERE}, method="post", args=lambda w: ["projects"]),
     ViewCase(
         "projects:export",
