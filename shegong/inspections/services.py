@@ -414,7 +414,8 @@ def plan_delete(*, actor, plan: InspectionPlan) -> None:
 
 
 def _lock_plan(plan: InspectionPlan) -> InspectionPlan:
-    return InspectionPlan.objects.select_for_update().select_related("region").get(pk=plan.pk)
+    # of=("self",): the plan's row only, not its region's (a join under FOR UPDATE would lock that row too).
+    return InspectionPlan.objects.select_for_update(of=("self",)).select_related("region").get(pk=plan.pk)
 
 
 def _in_region(region: Region, target_region_id: str) -> bool:
@@ -525,7 +526,9 @@ def plan_draw_sample(
 
 def _lock_inspection(inspection: Inspection) -> Inspection:
     try:
-        return Inspection.objects.select_for_update().select_related("plan", "region").get(pk=inspection.pk)
+        # The inspection's row only: locking its plan's row too (the join) would take the plan after the inspection,
+        # the reverse of inspection_remove's order (plan, then inspection), and the two would deadlock.
+        return Inspection.objects.select_for_update(of=("self",)).select_related("plan", "region").get(pk=inspection.pk)
     except Inspection.DoesNotExist:
         # Removed from its plan meanwhile (inspection_remove, plan_delete).
         raise ValidationError(_("该督查对象已被移出督查计划。"), code="removed") from None
