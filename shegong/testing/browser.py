@@ -74,3 +74,19 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit].btn-primary")
     page.wait_for_load_state("networkidle")
+
+
+def open_menu_entry(page, url_name: str) -> None:
+    """Click the menu entry for `url_name` as a person would: open the phone menu if it is folded, then the
+    entry's section drop-down if it sits in one."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and page.locator("#main-nav").is_hidden():
+        toggler.click()
+        page.locator("#main-nav").wait_for(state="visible")
+    entry = page.locator(f"[data-nav='{url_name}']").first
+    if entry.is_hidden():
+        section = page.locator(".dropdown", has=entry).locator("[data-nav-section]")
+        section.click()
+        entry.wait_for(state="visible")
+    entry.click()
+    page.wait_for_load_state("networkidle")

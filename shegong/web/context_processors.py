@@ -1,4 +1,4 @@
-from shegong.web.navigation import items_for
+from shegong.web.navigation import menu_for
 
 
 def navigation(request):
@@ -6,8 +6,4 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None:
         return {"nav_items": []}
-    items = items_for(user)
-    path = request.path
-    for item in items:
-        item["active"] = path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))
-    return {"nav_items": items}
+    return {"nav_items": menu_for(user, request.path)}

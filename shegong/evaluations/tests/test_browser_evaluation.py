@@ -15,7 +15,7 @@ from shegong.evaluations import services
 from shegong.evaluations.models import Evaluation, EvaluatorAssignment, Survey
 from shegong.evaluations.presets import install_presets
 from shegong.evaluations.tests.factories import bureau, expert, fill, make_project
-from shegong.testing.browser import login
+from shegong.testing.browser import login, open_menu_entry
 from shegong.testing.world import DISTRICT_A, DISTRICT_B, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def logout(page):
 def score_form(page, base, username, value_for):
     logout(page)
     login(page, base, username, PASSWORD)
-    page.locator("[data-nav='evaluations:mine']").first.click()
+    open_menu_entry(page, "evaluations:mine")
     page.get_by_test_id("my-form").first.click()
     page.wait_for_load_state("networkidle")
     for item in page.get_by_test_id("item").all():

@@ -7,7 +7,7 @@ import pytest
 
 from shegong.policies.presets import install_presets
 from shegong.refdata.seed import install_dictionaries
-from shegong.testing.browser import login
+from shegong.testing.browser import login, open_menu_entry
 from shegong.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def test_city_admin_changes_a_rule_and_finds_it_in_force(live_server, page, worl
     missing = []
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     login(page, live_server.url, "city_admin", PASSWORD)
-    page.locator("[data-nav='policies:profile_list']").first.click()
+    open_menu_entry(page, "policies:profile_list")
     page.wait_for_load_state("networkidle")
     shot(page, "policies-list")
     page.get_by_role("link", name="广州市（2018年起）").click()

@@ -10,7 +10,7 @@ from shegong.policies.presets import install_presets
 from shegong.projects.models import Project
 from shegong.projects.tests.factories import make_station
 from shegong.refdata.seed import install_dictionaries
-from shegong.testing.browser import login
+from shegong.testing.browser import login, open_menu_entry
 from shegong.testing.world import PASSWORD, STREET_A
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_district_admin_creates_a_project_and_sees_its_verdicts(live_server, pag
     station = make_station("station", STREET_A, name="北京街社工站", agency=world.agency_a)
 
     login(page, live_server.url, "district_a_admin", PASSWORD)
-    page.locator("[data-nav='projects:list']").first.click()
+    open_menu_entry(page, "projects:list")
     page.wait_for_load_state("networkidle")
     page.get_by_test_id("project-create").click()
     page.wait_for_load_state("networkidle")

@@ -14,7 +14,7 @@ from shegong.regions.models import Region
 from shegong.stations.models import StaffAssignment, Station
 from shegong.stations.rules import STAFFING
 from shegong.stations.tests.factories import LONG_AGO, make_station, make_worker, staff
-from shegong.testing.browser import login
+from shegong.testing.browser import login, open_menu_entry
 from shegong.testing.world import COMMUNITY_A, DISTRICT_A, PASSWORD, STREET_A
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def test_station_head_assigns_a_worker_and_the_verdict_turns(live_server, page, 
     make_worker(name="新来的社工", region=STREET_A, agency=world.agency_a)
 
     login(page, live_server.url, "station_head_a", PASSWORD)
-    page.locator("[data-nav='stations:network']").first.click()
+    open_menu_entry(page, "stations:network")
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("network-title").inner_text().startswith("北京街道")
     shot(page, "stations-network")

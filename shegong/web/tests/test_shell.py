@@ -50,7 +50,20 @@ def test_the_menu_shows_only_what_the_roles_allow(client, world):
 def test_the_current_section_is_marked_in_the_menu(client, world):
     client.force_login(world.system_admin)
     page = client.get(reverse("accounts:user_detail", args=[world.worker_b.pk])).content.decode()
-    assert re.search(r'class="nav-link active" href="/accounts/users/" aria-current="page"', page)
+    assert re.search(r'class="dropdown-item active" href="/accounts/users/" aria-current="page"', page)
+    assert re.search(r'class="nav-link dropdown-toggle active"[^>]*data-nav-section="system"', page)
+
+
+def test_the_menu_groups_entries_in_sections_and_shows_a_lone_entry_as_a_link(client, world):
+    client.force_login(world.city_admin)
+    page = client.get(reverse("web:home")).content.decode()
+    sections = re.findall(r'data-nav-section="([a-z]+)"', page)
+    assert sections == ["stations", "registry", "projects", "system"]
+    # The worker's one entry of the registry section (招聘) is a plain link; their reference pages form a section.
+    client.force_login(world.worker_b)
+    page = client.get(reverse("web:home")).content.decode()
+    assert re.findall(r'data-nav-section="([a-z]+)"', page) == ["system"]
+    assert re.search(r'class="nav-link" href="[^"]+"\s+data-nav="recruitment:opening_list"', page)
 
 
 def test_the_menu_collapses_on_a_phone(client, world):
@@ -117,16 +130,12 @@ def test_language_switch_to_english_and_back(client, world):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_menu_opens_from_the_toggler_on_a_phone(live_server, phone_page, world):
-    from shegong.testing.browser import login
+    from shegong.testing.browser import login, open_menu_entry
     from shegong.testing.world import PASSWORD
 
     login(phone_page, live_server.url, "system_admin", PASSWORD)
-    users_link = phone_page.locator("[data-nav='accounts:user_list']")
-    assert users_link.is_hidden()
-    phone_page.click(".navbar-toggler")
-    users_link.wait_for(state="visible")
-    users_link.click()
-    phone_page.wait_for_load_state("networkidle")
+    assert phone_page.locator("[data-nav='accounts:user_list']").is_hidden()
+    open_menu_entry(phone_page, "accounts:user_list")
     assert phone_page.get_by_test_id("user-count").is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
