@@ -10,7 +10,14 @@ from shegong.testing.matrix import assert_matrix, visible_ids
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/agencies/"
-NO_VIEW = {"worker_b": 403, "evaluator": 403, "system_admin": 403, "security_admin": 403, "audit_admin": 403, "no_role": 403}
+NO_VIEW = {
+    "worker_b": 403,
+    "evaluator": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "audit_admin": 403,
+    "no_role": 403,
+}
 SEES_A = {"city_admin": 200, "district_a_admin": 200, "agency_admin_a": 200}
 
 

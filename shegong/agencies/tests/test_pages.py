@@ -27,7 +27,14 @@ EXPORT = reverse("agencies:export")
 # Who holds agencies.view_agency where: the city, district A and agency A; the station head only below agency A's
 # district level (so agency A, registered at district level, is outside a street's subtree).
 SEES_A = {"city_admin": 200, "district_a_admin": 200, "agency_admin_a": 200}
-NO_VIEW = {"worker_b": 403, "evaluator": 403, "system_admin": 403, "security_admin": 403, "audit_admin": 403, "no_role": 403}
+NO_VIEW = {
+    "worker_b": 403,
+    "evaluator": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "audit_admin": 403,
+    "no_role": 403,
+}
 
 
 def names_on(client, user, url=LIST, **params) -> list[str]:

@@ -14,7 +14,14 @@ pytestmark = pytest.mark.django_db
 COMMUNITY_A = "440104003104"  # 流水井社区, 北京街道, 越秀区 (district A)
 DISTRICT_B = "440105000000"
 
-NO_VIEW = {"worker_b": 403, "evaluator": 403, "system_admin": 403, "security_admin": 403, "audit_admin": 403, "no_role": 403}
+NO_VIEW = {
+    "worker_b": 403,
+    "evaluator": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "audit_admin": 403,
+    "no_role": 403,
+}
 
 
 @pytest.fixture
