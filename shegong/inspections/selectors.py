@@ -170,6 +170,46 @@ def owner_panel(actor, *, station=None, agency=None, day: datetime.date) -> Owne
     )
 
 
+@dataclass
+class ProjectPanel:
+    """The inspections that looked at one project and their rectification items, as the viewer may see them."""
+
+    visits: list[Inspection]
+    items: list[RectificationItem]
+    open_count: int
+    overdue_count: int
+    day: datetime.date
+
+
+PROJECT_ROWS = 20
+
+
+def project_panel(actor, project, day: datetime.date) -> ProjectPanel | None:
+    """Three queries: the visits (bureau only: plans and visits are never shown to the inspected), the items' counts
+    and their first rows. None for a viewer who may see neither."""
+    can_visits, can_items = actor.has_perm(VIEW_INSPECTION), actor.has_perm(VIEW_ITEM)
+    if not (can_visits or can_items):
+        return None
+    visits: list[Inspection] = []
+    if can_visits:
+        visits = list(
+            inspections(actor).filter(project=project).annotate(finding_count=Count("findings"))[:PROJECT_ROWS]
+        )
+    rows: list[RectificationItem] = []
+    counts = {"open": 0, "overdue": 0}
+    if can_items:
+        related = items(actor).filter(inspection__project=project)
+        counts = related.exclude(status=Status.CLOSED).aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=overdue_q(day))
+        )
+        rows = list(related.order_by("status", "deadline", "pk")[:PROJECT_ROWS])
+        for row in rows:
+            row.overdue = row.is_overdue(day)
+    if not visits and not rows:
+        return None
+    return ProjectPanel(visits, rows, counts["open"], counts["overdue"], day)
+
+
 def item_counts(rows: QuerySet[RectificationItem], day: datetime.date) -> dict[str, int]:
     """Counts of a (filtered) list: all, open (not closed), overdue, awaiting review, in one query."""
     return rows.order_by().aggregate(
