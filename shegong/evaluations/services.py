@@ -35,6 +35,7 @@ from shegong.evaluations.models import (
     SurveyToken,
 )
 from shegong.evaluations.selectors import ADD_TEMPLATE, CHANGE_TEMPLATE, ORGANISE, SCORE
+from shegong.projects import selectors as project_selectors
 from shegong.projects.models import Project
 
 State = Evaluation.State
@@ -576,7 +577,7 @@ def conflict_reason(user, agency) -> str | None:
     return None
 
 
-def _eligible(user, group: RaterGroup) -> None:
+def _eligible(user, group: RaterGroup, project: Project) -> None:
     from shegong.accounts.models import RoleAssignment
 
     if not user.is_active:
@@ -597,6 +598,15 @@ def _eligible(user, group: RaterGroup) -> None:
                     % {"user": user, "group": group.get_kind_display()}
                 }
             )
+        # The purchaser's and the supervisor's officers are bureau staff who hold the project: its purchaser region,
+        # or (the 镇街 supervisor of seed 003) a region holding a station the project covers.
+        if not project_selectors.can(user, project_selectors.VIEW, project):
+            raise ValidationError(
+                {
+                    "evaluator": _("%(user)s 的管辖范围不包括该项目所在区划，不能作为%(group)s评分。")
+                    % {"user": user, "group": group.get_kind_display()}
+                }
+            )
     else:
         raise ValidationError(
             {"group": _("%(group)s的得分来自满意度问卷，不分配评估人员。") % {"group": group.get_kind_display()}}
@@ -611,7 +621,7 @@ def assignment_add(*, evaluation: Evaluation, group: RaterGroup, evaluator, acto
         raise ValidationError(_("评估已完成，不能再分配评估人员。"))
     if group.template_id != evaluation.template_id:
         raise ValidationError({"group": _("评分主体不属于该评估的指标体系。")})
-    _eligible(evaluator, group)
+    _eligible(evaluator, group, evaluation.project)
     reason = conflict_reason(evaluator, evaluation.project.agency)
     if reason:
         raise ValidationError({"evaluator": reason}, code="conflict")

@@ -63,7 +63,7 @@ def staff_all_groups(evaluation, prefix: str = "ev") -> dict[str, EvaluatorAssig
     for group in evaluation.template.groups.exclude(kind__in=RaterGroup.SURVEY_KINDS):
         serial = next(_serial)
         if group.kind in RaterGroup.BUREAU_KINDS:
-            user = bureau(f"{prefix}_{group.kind}_{serial}", DISTRICT_B)
+            user = bureau(f"{prefix}_{group.kind}_{serial}", evaluation.project.region_id)
         else:
             user = expert(f"{prefix}_{group.kind}_{serial}")
         found[group.kind] = assign(evaluation, group.kind, user)
@@ -104,7 +104,7 @@ def scene(world):
     """The objects the permission matrix needs, attached to `world`:
 
     ev_a     评分中, project of agency_a in 越秀 (district A), from a 越秀区 copy of the preset (that copy is frozen);
-             world.evaluator on the expert form (submitted, with one evidence file), a bureau user of 海珠 on the
+             world.evaluator on the expert form (submitted, with one evidence file), a bureau user of 越秀 on the
              purchaser form (submitted), a recipients' survey with two links
     ev_b     草稿, project of agency_b in 海珠 (district B)
     ev_pub   已发布, project of agency_a
@@ -119,11 +119,11 @@ def scene(world):
     form_a = services.assignment_add(
         evaluation=ev_a, group=copy.groups.get(kind="expert"), evaluator=world.evaluator, actor=admin
     )
-    purchaser = bureau("purchaser_x", DISTRICT_B)
+    purchaser = bureau("purchaser_x", DISTRICT_A)
     form_p = services.assignment_add(
         evaluation=ev_a, group=copy.groups.get(kind="purchaser"), evaluator=purchaser, actor=admin
     )
-    supervisor = bureau("supervisor_x", DISTRICT_B)
+    supervisor = bureau("supervisor_x", DISTRICT_A)
     services.assignment_add(
         evaluation=ev_a, group=copy.groups.get(kind="supervisor"), evaluator=supervisor, actor=admin
     )

@@ -16,7 +16,7 @@ from shegong.evaluations.models import Evaluation, EvaluatorAssignment, Survey
 from shegong.evaluations.presets import install_presets
 from shegong.evaluations.tests.factories import bureau, expert, fill, make_project
 from shegong.testing.browser import login, open_menu_entry
-from shegong.testing.world import DISTRICT_A, DISTRICT_B, PASSWORD
+from shegong.testing.world import CITY, DISTRICT_A, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SHEGONG_SCREENSHOTS")
@@ -72,11 +72,11 @@ def test_city_admin_organises_two_evaluators_score_and_the_report_shows_the_grad
         form.get_by_test_id("assign-submit").click()
         page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("assignment-row").count() == 2
-    # The 监管方 form is staffed through the service (a 海珠 officer), then the admin starts the scoring.
+    # The 监管方 form is staffed through the service (a city officer), then the admin starts the scoring.
     supervisor = services.assignment_add(
         evaluation=evaluation,
         group=evaluation.template.groups.get(kind="supervisor"),
-        evaluator=bureau("haizhu_officer", DISTRICT_B),
+        evaluator=bureau("city_officer", CITY),
         actor=world.city_admin,
     )
     page.reload()

@@ -113,6 +113,11 @@ def test_group_eligibility(world):
         assign(evaluation, "purchaser", world.evaluator)
     with pytest.raises(ValidationError, match="满意度问卷"):
         assign(evaluation, "recipient", world.evaluator)
+    # The purchaser's and supervisor's raters are officers whose jurisdiction holds the project (越秀, district A).
+    with pytest.raises(ValidationError, match="管辖范围不包括该项目所在区划"):
+        assign(evaluation, "purchaser", world.district_b_admin)
+    assign(evaluation, "purchaser", world.district_a_admin)
+    assign(evaluation, "supervisor", world.city_admin)
 
 
 @pytest.mark.parametrize(
