@@ -12,6 +12,7 @@ from shegong.evaluations import selectors
 from shegong.evaluations.models import EvaluationKind, IndicatorNode, RaterGroup, Survey
 from shegong.evaluations.services import MAX_TOKENS_AT_ONCE
 from shegong.projects.models import Project
+from shegong.regions.codes import ancestor_codes
 from shegong.regions.models import Region
 
 
@@ -41,6 +42,13 @@ class EvaluationForm(forms.Form):
         style_fields(self)
 
 
+def _codes_above(project) -> set[str]:
+    """The codes of the purchaser region, of the covered stations' regions, and of all their ancestors."""
+    regions = [(project.region_id, project.region.level)]
+    regions += list(project.stations.values_list("region_id", "region__level"))
+    return {ancestor for code, level in regions for ancestor in ancestor_codes(code, level)}
+
+
 class AssignForm(forms.Form):
     group = forms.ModelChoiceField(label=_("评分主体"), queryset=RaterGroup.objects.none())
     evaluator = forms.ModelChoiceField(label=_("评估人员"), queryset=User.objects.none())
@@ -49,10 +57,16 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = evaluation.template.groups.exclude(kind__in=RaterGroup.SURVEY_KINDS)
         self.fields["group"].label_from_instance = lambda group: group.get_kind_display()
-        # Evaluators (评估专家) and bureau staff (民政部门管理员); the service checks group eligibility and conflicts.
+        # Evaluators (评估专家) and bureau staff (民政部门管理员) whose assignment holds the project: nationwide, or a
+        # region above (or at) the purchaser region or a covered station. The service checks eligibility and conflicts.
         self.fields["evaluator"].queryset = (
             User.objects.filter(is_active=True)
-            .filter(Q(assignments__role__code="evaluator") | Q(assignments__role__code="civil_affairs_admin"))
+            # One filter() call, so the role and the region are those of the same assignment.
+            .filter(
+                Q(assignments__region__isnull=True) | Q(assignments__region_id__in=_codes_above(evaluation.project)),
+                assignments__role__code__in=["evaluator", "civil_affairs_admin"],
+                assignments__agency__isnull=True,
+            )
             .distinct()
             .order_by("username")
         )
