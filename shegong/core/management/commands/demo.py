@@ -10,6 +10,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from shegong.env import env_int
+
 
 def demo_modules():
     for config in apps.get_app_configs():
@@ -35,7 +37,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.load(context)
         self.stdout.write(self.style.SUCCESS("\n演示数据已就绪 · Demo ready"))
-        self.stdout.write("  URL: http://127.0.0.1:8000/")
+        self.stdout.write(f"  URL: http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}/")
         self.stdout.write(f"  {'用户名 username':<24}{'密码 password':<16}角色 role")
         for username, password, role in context["logins"]:
             self.stdout.write(f"  {username:<24}{password:<16}{role}")
