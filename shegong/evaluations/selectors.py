@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from shegong.core.scope import NOTHING, grants_of, region_q, scope_q
@@ -385,3 +385,15 @@ def latest_final_grades(user, projects) -> dict[int, Evaluation]:
 
 def of_project(user, project) -> list[Evaluation]:
     return list(visible(user).filter(project=project).select_related("template").order_by("-created_at", "-id"))
+
+
+def my_forms(user) -> QuerySet[EvaluatorAssignment]:
+    """The scoring forms assigned to `user`: those they can fill now (the evaluation is being scored and the form is
+    not submitted) first, then the rest, newest first."""
+    fillable = Q(evaluation__state=Evaluation.State.SCORING, state=EvaluatorAssignment.State.DRAFT)
+    return (
+        EvaluatorAssignment.objects.filter(evaluator=user)
+        .select_related("evaluation", "evaluation__project", "group")
+        .annotate(fill_first=Case(When(fillable, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("fill_first", "-assigned_at", "-pk")
+    )

@@ -85,13 +85,8 @@ def evaluation_list(request):
 
 @permission(SCORE)
 def my_forms(request):
-    """The scoring forms assigned to the user, open ones first (the evaluator's start page, phone-friendly)."""
-    forms = (
-        selectors.EvaluatorAssignment.objects.filter(evaluator=request.user)
-        .select_related("evaluation", "evaluation__project", "group")
-        .order_by("state", "-assigned_at")
-    )
-    return render(request, "evaluations/my_forms.html", {"forms": forms})
+    """The scoring forms assigned to the user, those to fill now first (the evaluator's start page, phone-friendly)."""
+    return render(request, "evaluations/my_forms.html", {"forms": selectors.my_forms(request.user)})
 
 
 @permission(ORGANISE)
