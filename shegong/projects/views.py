@@ -3,6 +3,7 @@ the permission the page needs (404 when outside it), a service for every write, 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
-from shegong.core.listing import EXPORT_MAX_ROWS, page_context, permission, too_many_rows_message
+from shegong.core.listing import (
+    EXPORT_MAX_ROWS,
+    PAGE_SIZE,
+    page_context,
+    permission,
+    query_without_page,
+    too_many_rows_message,
+)
 from shegong.projects import exports, rules, selectors, services
 from shegong.projects.forms import (
     ContractorForm,
@@ -104,7 +112,11 @@ def failing(request):
     """每个不合规项目 of the user's scope (or of the region asked for), with the failing verdicts."""
     form = ProjectFilterForm(request.GET, actor=request.user)
     on = timezone.localdate()
-    rows = selectors.project_search(actor=request.user, filters=form.filters()).order_by("region_id", "code")
+    filters = form.filters()
+    rows = selectors.project_search(actor=request.user, filters=filters).order_by("region_id", "code")
+    if not filters.stage:
+        # A terminated project no longer runs: it is judged here only when its stage is asked for.
+        rows = rows.exclude(stage=Project.Stage.TERMINATED)
     found = rules.failing(rows, on)
     projects = {project.pk: project for project in rows.filter(pk__in=[pk for pk, _j in found])}
     items = [(projects[pk], judgement) for pk, judgement in found if pk in projects]
@@ -112,10 +124,6 @@ def failing(request):
     if request.method == "POST":
         data = exports.failing_workbook(actor=request.user, items=items, filters=form.describe())
         return xlsx_response(data, f"{_('不合规项目')}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
-    from django.core.paginator import Paginator
-
-    from shegong.core.listing import PAGE_SIZE, query_without_page
-
     return render(
         request,
         "projects/failing.html",

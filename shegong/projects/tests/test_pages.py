@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from shegong.audit.models import AuditEntry
+from shegong.projects import services
 from shegong.projects.models import Project
 from shegong.projects.tests.factories import contract, make_project, make_station, make_worker, roster, wan
 from shegong.testing.matrix import ViewCase
@@ -218,6 +219,11 @@ def test_failing_list_shows_each_failing_project_with_figures_and_exports(client
     client.force_login(world.district_b_admin)
     assert codes(client.get(reverse("projects:failing")), "failing-project") == set()
     client.force_login(world.district_a_admin)
+    # A terminated project no longer runs: it leaves the list unless its stage is asked for.
+    services.project_move(actor=None, project=failing, to_stage=Project.Stage.TERMINATED, reason="购买方调整")
+    assert codes(client.get(reverse("projects:failing")), "failing-project") == set()
+    asked = client.get(reverse("projects:failing"), {"stage": "terminated"})
+    assert codes(asked, "failing-project") == {failing.code}
     response = client.post(reverse("projects:failing"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
