@@ -190,6 +190,8 @@ if TASKS_MODE not in {"thread", "worker", "immediate"}:
 # Excel imports: the largest upload accepted and the most data rows in one workbook.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+# Evidence, photos and other files attached to records (credit records, evaluation scores, inspections, rectification).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # Scheme and host of the public site that QR codes point to (https://sg.example.gov.cn); empty: the request's host.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

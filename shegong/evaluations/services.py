@@ -13,8 +13,10 @@ import os
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +51,6 @@ EVIDENCE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_TOKENS_AT_ONCE = 500
 LIKERT = range(1, 6)
 DEFAULT_QUESTIONS = {
@@ -875,9 +876,12 @@ def evidence_add(*, score: ItemScore, upload, actor) -> Evidence:
             },
             code="file_type",
         )
-    if upload.size > EVIDENCE_MAX_BYTES:
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
-            {"evidence": _("“%(name)s”超过 10 MB。") % {"name": name}},
+            {
+                "evidence": _("“%(name)s”超过 %(limit)s。")
+                % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            },
             code="file_size",
         )
     head = upload.read(8)

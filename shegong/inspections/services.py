@@ -77,7 +77,7 @@ ITEM_FIELDS = [
 ]
 
 # Photos and files (督查照片、整改材料): the types a phone or an office produces, recognised by their first bytes,
-# not by the name or the browser's word. At most MAX_FILES per submission, each at most INSPECTION_MAX_FILE_BYTES.
+# not by the name or the browser's word. At most MAX_FILES per submission, each at most settings.EVIDENCE_MAX_BYTES.
 FILE_TYPES = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
@@ -89,11 +89,10 @@ FILE_TYPES = {
     "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
 }
 MAX_FILES = 10
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 def max_file_bytes() -> int:
-    return getattr(settings, "INSPECTION_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 # --- Shared checks ---------------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ import datetime
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +66,6 @@ MOBILE = re.compile(r"(\+?86)?1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 FIRST_CERTIFICATE_YEAR = 2008  # the first national 社会工作者职业水平考试 was held in 2008
 EVIDENCE_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "ofd"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 DUPLICATE_ID = "duplicate_id_number"
 
@@ -513,8 +514,11 @@ def _check_evidence(evidence) -> None:
         raise ValidationError(
             {"evidence": _("证明材料须为 PDF、图片（JPG/PNG）、Word 或 OFD 文件。")}, code="evidence_type"
         )
-    if evidence.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": _("证明材料不能超过 10 MB。")}, code="evidence_size")
+    if evidence.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {"evidence": _("证明材料不能超过 %(limit)s。") % {"limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}},
+            code="evidence_size",
+        )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -75,6 +76,12 @@ def test_evidence_is_checked_and_downloaded_only_through_the_scope(client, world
             client, form.evaluator, url, "post", {f"score_{item.pk}": "8", f"evidence_{item.pk}": fake}
         ).content.decode()
     )
+    big = SimpleUploadedFile("大文件.pdf", b"%PDF-1.4 " + b"x" * 2048, "application/pdf")
+    with override_settings(EVIDENCE_MAX_BYTES=1024):
+        refused = response_for(
+            client, form.evaluator, url, "post", {f"score_{item.pk}": "8", f"evidence_{item.pk}": big}
+        )
+    assert "“大文件.pdf”超过 1.0" in refused.content.decode()
     good = SimpleUploadedFile("走访记录.pdf", b"%PDF-1.4 x", "application/pdf")
     response = response_for(client, form.evaluator, url, "post", {f"score_{item.pk}": "8", f"evidence_{item.pk}": good})
     assert response.status_code == 302

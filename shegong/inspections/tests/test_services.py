@@ -232,13 +232,13 @@ def test_files_are_checked_by_type_and_content(world, name, content, message):
 
 
 def test_files_too_large_or_too_many_are_refused_and_nothing_is_written(world, settings):
-    settings.INSPECTION_MAX_FILE_BYTES = 100
+    settings.EVIDENCE_MAX_BYTES = 100
     places = stations(world)
     inspection = services.inspection_add(actor=None, plan=make_plan(DISTRICT_A), station=places["a"])
     with pytest.raises(ValidationError) as exc:
         services.finding_add(actor=None, inspection=inspection, description="问题", severity="minor", files=[png()])
     assert "超过" in exc.value.messages[0]
-    settings.INSPECTION_MAX_FILE_BYTES = 10_000
+    settings.EVIDENCE_MAX_BYTES = 10_000
     with pytest.raises(ValidationError) as exc:
         services.finding_add(
             actor=None, inspection=inspection, description="问题", severity="minor", files=[pdf()] * 11
