@@ -23,7 +23,8 @@ ARGS = [
     "--no-first-run",
 ]
 
-# (file name, username, path, phone-sized?)
+# (file name, username, path, phone-sized?, then): `then` is a list of selectors clicked in turn after opening the path,
+# to reach pages whose address depends on the demo's ids (a project, an evaluation's report, a scoring form).
 SHOTS = [
     ("home.png", "gz_admin", "/", False),
     ("regions.png", "gz_admin", "/regions/440104000000/", False),
@@ -33,6 +34,18 @@ SHOTS = [
     ("policies.png", "gz_admin", "/policies/", False),
     ("audit.png", "auditor", "/audit/", False),
     ("public-page.png", None, "/s/440104003104/", True),
+    ("projects.png", "gz_admin", "/projects/", False),
+    ("projects-failing.png", "gz_admin", "/projects/non-compliant/", False),
+    ("project-verdicts.png", "yuexiu_admin", "/projects/non-compliant/", False, ["main .card h2 a"]),
+    (
+        "evaluation-report.png",
+        "gz_admin",
+        "/evaluations/?state=published",
+        False,
+        ["[data-testid=evaluation-row] a", "[data-testid=report-link]"],
+    ),
+    ("scoring-form.png", "evaluator", "/evaluations/mine/", True, ["[data-testid=my-form]"]),
+    ("rectification.png", "yuexiu_admin", "/inspections/?overdue=1", False),
 ]
 
 
@@ -40,7 +53,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, username, path, phone in SHOTS:
+        for name, username, path, phone, *then in SHOTS:
             options = (
                 {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
                 if phone
@@ -56,6 +69,13 @@ def main() -> None:
                 page.wait_for_load_state("networkidle")
             page.goto(f"{BASE}{path}")
             page.wait_for_load_state("networkidle")
+            for selector in then[0] if then else []:
+                target = page.locator(selector).first
+                if selector.startswith("#"):
+                    target.scroll_into_view_if_needed()
+                    continue
+                target.click()
+                page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / name), full_page=False)
             print(f"{name}: {page.title()}")
             context.close()

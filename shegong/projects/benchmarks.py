@@ -126,6 +126,8 @@ def _admin():
 
 
 def projects_judge(stdout, projects: str = "5000", staff: str = "6", naive: str = "200", runs: str = "5", **options):
+    """Judging the money and staffing rules of many projects at once against one at a time; the failing list and
+    the project list pages."""
     from django.conf import settings
     from django.test import Client, override_settings
     from django.utils import timezone

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         benchmarks = registry()
         if not name:
             for key in sorted(benchmarks):
-                self.stdout.write(f"{key}: {(benchmarks[key].__doc__ or '').strip().splitlines()[0]}")
+                summary = (benchmarks[key].__doc__ or "").strip().splitlines()
+                self.stdout.write(f"{key}: {summary[0] if summary else ''}")
             return
         if name not in benchmarks:
             raise CommandError(f"unknown benchmark {name!r}; known: {', '.join(sorted(benchmarks))}")
