@@ -65,7 +65,7 @@ def load(context: dict) -> None:
         projects += list(
             Project.objects.filter(
                 region_q("region_id", district.ljust(12, "0"), Region.Level.COUNTY),
-                agency__isnull=False,
+                stage__in=services.EVALUABLE_STAGES,
                 evaluations__isnull=True,
             )
             .select_related("agency")

@@ -10,7 +10,7 @@ from shegong.core.listing import date_input
 from shegong.core.scope import grants_of, scope_q
 from shegong.evaluations import selectors
 from shegong.evaluations.models import EvaluationKind, IndicatorNode, RaterGroup, Survey
-from shegong.evaluations.services import MAX_TOKENS_AT_ONCE
+from shegong.evaluations.services import EVALUABLE_STAGES, MAX_TOKENS_AT_ONCE
 from shegong.projects.models import Project
 from shegong.regions.codes import ancestor_codes
 from shegong.regions.models import Region
@@ -33,7 +33,7 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = (
-            Project.objects.filter(scope_q(actor, Project, selectors.ORGANISE), agency__isnull=False)
+            Project.objects.filter(scope_q(actor, Project, selectors.ORGANISE), stage__in=EVALUABLE_STAGES)
             .select_related("agency")
             .order_by("-start_date", "code")
         )

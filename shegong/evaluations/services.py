@@ -41,6 +41,8 @@ from shegong.projects import selectors as project_selectors
 from shegong.projects.models import Project
 
 State = Evaluation.State
+# Seed 003: the mid-term and final evaluations fall within the service year, once the project is running.
+EVALUABLE_STAGES = (Project.Stage.EXECUTING, Project.Stage.MIDTERM, Project.Stage.FINAL)
 Level = IndicatorNode.Level
 HUNDRED = Decimal(100)
 EVIDENCE_TYPES = {
@@ -531,6 +533,11 @@ def evaluation_create(
     template = EvaluationTemplate.objects.select_for_update().get(pk=template.pk)
     if project.agency_id is None:
         raise ValidationError({"project": _("项目还没有承接机构，不能评估。")})
+    if project.stage not in EVALUABLE_STAGES:
+        raise ValidationError(
+            {"project": _("项目处于“%(stage)s”阶段，执行开始后才能评估。") % {"stage": project.get_stage_display()}},
+            code="stage",
+        )
     problems = template_problems(template)
     if problems:
         raise ValidationError(

@@ -1,10 +1,10 @@
-"""THE browser test of issue 5's evaluations: a city admin creates an evaluation of a project from the 广州 template
-through the UI and assigns two evaluators (an expert and a purchaser's bureau officer); the two sign in and score it
-on their forms; a recipient answers the questionnaire on a phone; the admin completes the evaluation and the report
-shows the grade.
+"""THE browser test of issue 5: a city admin creates a project through the projects pages, names its contractor,
+creates its evaluation from the 广州 template and assigns two evaluators (an expert and a purchaser's bureau
+officer); the two sign in and score it on their forms; a recipient answers the questionnaire on a phone; the admin
+completes the evaluation and the report shows the grade.
 
-The project is made with a factory (the projects UI is another helper's). The 监管方 form and the partners' survey
-are filled through the services, so that the two evaluators in the browser stay the story."""
+The 监管方 form and the partners' survey are filled through the services, so that the two evaluators in the browser
+stay the story."""
 
 import os
 from decimal import Decimal
@@ -14,7 +14,10 @@ import pytest
 from shegong.evaluations import services
 from shegong.evaluations.models import Evaluation, EvaluatorAssignment, Survey
 from shegong.evaluations.presets import install_presets
-from shegong.evaluations.tests.factories import bureau, expert, fill, make_project
+from shegong.evaluations.tests.factories import bureau, expert, fill
+from shegong.policies.presets import install_presets as install_policy_presets
+from shegong.projects.models import Project
+from shegong.refdata.seed import install_dictionaries
 from shegong.testing.browser import login, open_menu_entry
 from shegong.testing.world import CITY, DISTRICT_A, PASSWORD
 
@@ -50,15 +53,49 @@ def score_form(page, base, username, value_for):
 
 def test_city_admin_organises_two_evaluators_score_and_the_report_shows_the_grade(live_server, page, phone_page, world):
     install_presets()
-    project = make_project(world.agency_a, name="北京街社工服务站项目")
+    install_policy_presets()
+    install_dictionaries()
     first = expert("expert_li")
     second = bureau("yuexiu_officer", DISTRICT_A)
     base = live_server.url
 
+    # The city admin creates the project through the projects pages, names its contractor, then opens an
+    # evaluation from the project's page with the 广州 mid-term template.
     login(page, base, "city_admin", PASSWORD)
-    page.goto(f"{base}/evaluations/")
-    page.get_by_test_id("evaluation-create").click()
-    page.select_option("#id_project", str(project.pk))
+    open_menu_entry(page, "projects:list")
+    page.get_by_test_id("project-create").click()
+    page.wait_for_load_state("networkidle")
+    page.fill("#id_name", "北京街社工服务站项目")
+    page.fill("#id_purchaser_department", "广州市越秀区民政局")
+    picker = page.locator("[data-region-picker]")
+    for level, name in ((2, "广州市"), (3, "越秀区")):
+        select = picker.locator(f"select[data-level='{level}']")
+        select.locator("option", has_text=name).wait_for(state="attached")
+        select.select_option(label=name)
+    page.fill("#id_start_date", "2025-01-01")
+    page.fill("#id_end_date", "2025-12-31")
+    page.fill("#id_total_funds", "2400000")
+    page.fill("#id_funding_fiscal", "2400000")
+    page.fill("#id_budget_personnel", "1600000")
+    page.fill("#id_budget_activity", "800000")
+    page.get_by_test_id("submit").click()
+    page.wait_for_load_state("networkidle")
+    project = Project.objects.get(name="北京街社工服务站项目")
+    page.get_by_test_id("project-contractor").click()
+    page.wait_for_load_state("networkidle")
+    page.select_option("#id_agency", str(world.agency_a.pk))
+    page.fill("#id_contract_date", "2024-12-20")
+    page.get_by_test_id("submit").click()
+    page.wait_for_load_state("networkidle")
+    # 立项 → 招标/评审 → 签约 → 执行: an evaluation needs a running project.
+    for stage, label in (("tendering", "招标/评审"), ("contracted", "签约"), ("executing", "执行")):
+        page.get_by_test_id(f"move-{stage}").click()
+        page.wait_for_load_state("networkidle")
+        page.get_by_test_id("submit").click()
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_test_id("project-stage").inner_text() == label
+    page.get_by_test_id("project-evaluations").get_by_role("link", name="新建评估").click()
+    page.wait_for_load_state("networkidle")
     page.select_option("#id_template", label="广州市社工服务站项目中期评估（中期评估）")
     page.get_by_test_id("submit").click()
     page.wait_for_load_state("networkidle")

@@ -82,6 +82,10 @@ def test_a_used_template_is_frozen_and_copied_to_change(world):
 def test_project_without_contractor_and_out_of_scope_are_refused(world):
     with pytest.raises(ValidationError, match="承接机构"):
         make_evaluation(make_project(None, stage="initiated", contract_date=None))
+    # Signed but not yet running, or over: no evaluation (seed 003: evaluations fall within the service year).
+    for stage in ("contracted", "closed", "terminated"):
+        with pytest.raises(ValidationError, match="执行开始后才能评估"):
+            make_evaluation(make_project(world.agency_a, stage=stage))
     with pytest.raises(PermissionDenied):
         services.evaluation_create(
             project=make_project(world.agency_b, region="440105000000"), template=preset(), actor=world.district_a_admin
