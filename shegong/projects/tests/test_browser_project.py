@@ -44,7 +44,10 @@ def test_district_admin_creates_a_project_and_sees_its_verdicts(live_server, pag
     page.fill("#id_start_date", "2025-01-01")
     page.fill("#id_end_date", "2025-12-31")
     page.fill("#id_total_funds", "2400000")
-    page.fill("#id_stations", station.code)
+    # The station is found by its name and added with a click (the finder asks the stations API).
+    page.get_by_test_id("station-finder").fill("北京街")
+    page.get_by_test_id("station-results").locator(f"[data-code='{station.code}']").click()
+    assert page.input_value("#id_stations") == station.code
     page.fill("#id_funding_fiscal", "2000000")
     page.fill("#id_funding_lottery", "400000")
     page.fill("#id_budget_personnel", "1600000")
