@@ -53,6 +53,7 @@ ROUTED_APPS = [
     "projects",
     "evaluations",
     "inspections",
+    "recipients",
 ]
 
 for app in ROUTED_APPS:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "shegong.projects",
     "shegong.evaluations",
     "shegong.inspections",
+    "shegong.recipients",
     "shegong.tabular",
     "shegong.audit",
     "shegong.web",

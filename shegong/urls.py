@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/", include("shegong.projects.urls")),
     path("evaluations/", include("shegong.evaluations.urls")),
     path("inspections/", include("shegong.inspections.urls")),
+    path("recipients/", include("shegong.recipients.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
     path("q/", include("shegong.evaluations.public_urls")),
     # The short address behind every station's and community's QR code (seed 001 "码上办").

@@ -101,6 +101,10 @@ RUN_INSPECTIONS = [
     "inspections.review_rectificationitem",
 ]
 ANSWER_RECTIFICATION = ["inspections.view_rectificationitem", "inspections.answer_rectificationitem"]
+# Recipients (服务对象): the people served, the most sensitive records here. Filled by the recipients app.
+OVERSEE_RECIPIENTS: list[str] = []  # bureaus: read in their region, statistics, the legally required record
+KEEP_RECIPIENTS: list[str] = []  # stations and agencies: register, edit, consent, in their scope
+SERVE_RECIPIENTS: list[str] = []  # social workers: the recipients of their own station or community
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
@@ -126,6 +130,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *BUY_PROJECTS,
             *ORGANISE_EVALUATIONS,
             *RUN_INSPECTIONS,
+            *OVERSEE_RECIPIENTS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -142,6 +147,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *KEEP_STATIONS,
             *VIEW_PROJECTS,
             *ANSWER_RECTIFICATION,
+            *KEEP_RECIPIENTS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -161,13 +167,14 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *KEEP_PROJECT_DELIVERY,
             *VIEW_EVALUATION_RESULTS,
             *ANSWER_RECTIFICATION,
+            *KEEP_RECIPIENTS,
             "accounts.reveal_personal_data",
         ],
     ),
     "social_worker": (
         _("社工"),
         _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"),
-        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK],
+        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK, *SERVE_RECIPIENTS],
     ),
     "supervisor": (
         _("督导"),

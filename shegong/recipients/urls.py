@@ -1,0 +1,2 @@
+app_name = "recipients"
+urlpatterns: list = []
