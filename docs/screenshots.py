@@ -24,7 +24,8 @@ ARGS = [
 ]
 
 # (file name, username, path, phone-sized?, then): `then` is a list of selectors clicked in turn after opening the path,
-# to reach pages whose address depends on the demo's ids (a project, an evaluation's report, a scoring form).
+# to reach pages whose address depends on the demo's ids (a project, an evaluation's report, a scoring form);
+# "follow:SELECTOR" opens the link's address signed out.
 SHOTS = [
     ("home.png", "gz_admin", "/", False),
     ("regions.png", "gz_admin", "/regions/440104000000/", False),
@@ -46,6 +47,14 @@ SHOTS = [
     ),
     ("scoring-form.png", "evaluator", "/evaluations/mine/", True, ["[data-testid=my-form]"]),
     ("rectification.png", "yuexiu_admin", "/inspections/?overdue=1", False),
+    # The questionnaire a recipient opens from a QR code: the link is read signed in, then opened signed out.
+    (
+        "survey.png",
+        "gz_admin",
+        "/evaluations/?state=scoring",
+        True,
+        ["[data-testid=evaluation-row] a", "follow:[data-testid=survey-link]"],
+    ),
 ]
 
 
@@ -70,6 +79,12 @@ def main() -> None:
             page.goto(f"{BASE}{path}")
             page.wait_for_load_state("networkidle")
             for selector in then[0] if then else []:
+                if selector.startswith("follow:"):
+                    href = page.locator(selector.removeprefix("follow:")).first.get_attribute("href")
+                    context.clear_cookies()
+                    page.goto(f"{BASE}{href}" if href.startswith("/") else href)
+                    page.wait_for_load_state("networkidle")
+                    continue
                 target = page.locator(selector).first
                 if selector.startswith("#"):
                     target.scroll_into_view_if_needed()
