@@ -102,9 +102,12 @@ RUN_INSPECTIONS = [
 ]
 ANSWER_RECTIFICATION = ["inspections.view_rectificationitem", "inspections.answer_rectificationitem"]
 # Recipients (服务对象): the people served, the most sensitive records here. Filled by the recipients app.
-OVERSEE_RECIPIENTS: list[str] = []  # bureaus: read in their region, statistics, the legally required record
-KEEP_RECIPIENTS: list[str] = []  # stations and agencies: register, edit, consent, in their scope
-SERVE_RECIPIENTS: list[str] = []  # social workers: the recipients of their own station or community
+# bureaus: read in their region, statistics, the legally required record
+OVERSEE_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.view_withdrawn_recipient"]
+# stations and agencies: register, edit, consent, in their scope
+KEEP_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.add_recipient", "recipients.change_recipient"]
+# social workers: the recipients of their own station or community
+SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
