@@ -4,7 +4,6 @@ and never once consent is withdrawn. ID numbers and phones are always masked."""
 
 import datetime
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -126,7 +125,7 @@ def recipient_list(request, query: Query[RecipientQuery]):
     _require_view(request)
     rows = selectors.recipient_search(actor=request.user, **_filters(query)).order_by("name_initials", "name", "id")
     paginator = CappedPaginator(selectors.with_categories(rows), query.page_size)
-    page = Paginator.page(paginator, min(query.page, paginator.num_pages))
+    page = paginator.page(min(query.page, paginator.num_pages))
     return {
         "items": [_out(recipient) for recipient in page],
         "count": paginator.count,
