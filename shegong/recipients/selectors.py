@@ -17,6 +17,7 @@ from shegong.core.fields import blind_index_for
 from shegong.core.scope import get_scoped_or_404, region_q, scoped
 from shegong.recipients import permissions
 from shegong.recipients.models import Recipient, RecipientCategory
+from shegong.workers.identity import COMPOUND_SURNAMES, name_initials
 from shegong.workers.selectors import initials_q
 
 ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
@@ -60,7 +61,14 @@ def search_q(q: str) -> Q:
     lower = text.lower()
     if INITIALS_SHAPE.fullmatch(lower):
         return initials_q(lower)
-    return Q(name__startswith=text)
+    condition = Q(name__startswith=text)
+    if not any(surname.startswith(text) or text.startswith(surname) for surname in COMPOUND_SURNAMES):
+        # The typed start of a name has the same initials as every name it begins, so the database walks the
+        # pinyin-order index from there instead of sorting every 张 in the city (as the talent pool does).
+        prefix = name_initials(text)
+        if prefix:
+            condition &= initials_q(prefix)
+    return condition
 
 
 def recipient_search(
