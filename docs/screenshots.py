@@ -35,6 +35,7 @@ SHOTS = [
     ("policies.png", "gz_admin", "/policies/", False),
     ("audit.png", "auditor", "/audit/", False),
     ("public-page.png", None, "/s/440104003104/", True),
+    ("recipients.png", "yuexiu_admin", "/recipients/", False),
     ("projects.png", "gz_admin", "/projects/", False),
     ("projects-failing.png", "gz_admin", "/projects/non-compliant/", False),
     ("project-verdicts.png", "yuexiu_admin", "/projects/non-compliant/", False, ["main .card h2 a"]),
