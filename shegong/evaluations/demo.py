@@ -11,7 +11,7 @@ from decimal import Decimal
 from shegong.accounts import services as account_services
 from shegong.accounts.models import Role, User
 from shegong.core.scope import region_q
-from shegong.evaluations import services
+from shegong.evaluations import selectors, services
 from shegong.evaluations.models import Evaluation, EvaluationTemplate, RaterGroup, Survey
 from shegong.evaluations.presets import install_presets
 from shegong.projects.models import Project
@@ -65,7 +65,7 @@ def load(context: dict) -> None:
         projects += list(
             Project.objects.filter(
                 region_q("region_id", district.ljust(12, "0"), Region.Level.COUNTY),
-                stage__in=services.EVALUABLE_STAGES,
+                stage__in=selectors.EVALUABLE_STAGES,
                 evaluations__isnull=True,
             )
             .select_related("agency")

@@ -1,18 +1,16 @@
 """Forms of the evaluation pages. They only collect input; the services validate and write."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.accounts.forms import style_fields
 from shegong.accounts.models import User
 from shegong.core.listing import date_input
-from shegong.core.scope import grants_of, scope_q
+from shegong.core.scope import grants_of
 from shegong.evaluations import selectors
 from shegong.evaluations.models import EvaluationKind, IndicatorNode, RaterGroup, Survey
-from shegong.evaluations.services import EVALUABLE_STAGES, MAX_TOKENS_AT_ONCE
+from shegong.evaluations.services import MAX_TOKENS_AT_ONCE
 from shegong.projects.models import Project
-from shegong.regions.codes import ancestor_codes
 from shegong.regions.models import Region
 
 
@@ -32,21 +30,10 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = (
-            Project.objects.filter(scope_q(actor, Project, selectors.ORGANISE), stage__in=EVALUABLE_STAGES)
-            .select_related("agency")
-            .order_by("-start_date", "code")
-        )
+        self.fields["project"].queryset = selectors.evaluable_projects(actor)
         self.fields["project"].label_from_instance = lambda project: f"{project.code} {project.name}"
         self.fields["template"].queryset = selectors.templates_visible(actor).order_by("kind", "name")
         style_fields(self)
-
-
-def _codes_above(project) -> set[str]:
-    """The codes of the purchaser region, of the covered stations' regions, and of all their ancestors."""
-    regions = [(project.region_id, project.region.level)]
-    regions += list(project.stations.values_list("region_id", "region__level"))
-    return {ancestor for code, level in regions for ancestor in ancestor_codes(code, level)}
 
 
 class AssignForm(forms.Form):
@@ -57,19 +44,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = evaluation.template.groups.exclude(kind__in=RaterGroup.SURVEY_KINDS)
         self.fields["group"].label_from_instance = lambda group: group.get_kind_display()
-        # Evaluators (评估专家) and bureau staff (民政部门管理员) whose assignment holds the project: nationwide, or a
-        # region above (or at) the purchaser region or a covered station. The service checks eligibility and conflicts.
-        self.fields["evaluator"].queryset = (
-            User.objects.filter(is_active=True)
-            # One filter() call, so the role and the region are those of the same assignment.
-            .filter(
-                Q(assignments__region__isnull=True) | Q(assignments__region_id__in=_codes_above(evaluation.project)),
-                assignments__role__code__in=["evaluator", "civil_affairs_admin"],
-                assignments__agency__isnull=True,
-            )
-            .distinct()
-            .order_by("username")
-        )
+        # The service checks each group's eligibility and conflicts of interest on submit.
+        self.fields["evaluator"].queryset = selectors.rater_candidates(evaluation.project)
         self.fields["evaluator"].label_from_instance = lambda user: (
             f"{user.display_name or user.username}（{user.username}）"
         )

@@ -397,3 +397,47 @@ def my_forms(user) -> QuerySet[EvaluatorAssignment]:
         .annotate(fill_first=Case(When(fillable, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("fill_first", "-assigned_at", "-pk")
     )
+
+
+# Seed 003: the mid-term and final evaluations fall within the service year, once the project is running.
+EVALUABLE_STAGES = ("executing", "midterm", "final")
+
+
+def evaluable_projects(actor) -> QuerySet:
+    """The running projects the actor may organise evaluations of."""
+    from shegong.projects.models import Project
+
+    return (
+        Project.objects.filter(scope_q(actor, Project, ORGANISE), stage__in=EVALUABLE_STAGES)
+        .select_related("agency")
+        .order_by("-start_date", "code")
+    )
+
+
+def rater_candidates(project) -> QuerySet:
+    """Evaluators (评估专家) and bureau staff (民政部门管理员) whose assignment holds the project: nationwide, or a
+    region at or above the purchaser region or a covered station's region."""
+    from shegong.accounts.models import User
+
+    regions = [(project.region_id, project.region.level)]
+    regions += list(project.stations.values_list("region_id", "region__level"))
+    above = {ancestor for code, level in regions for ancestor in ancestor_codes(code, level)}
+    return (
+        User.objects.filter(is_active=True)
+        # One filter() call, so the role and the region are those of the same assignment.
+        .filter(
+            Q(assignments__region__isnull=True) | Q(assignments__region_id__in=above),
+            assignments__role__code__in=["evaluator", "civil_affairs_admin"],
+            assignments__agency__isnull=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def my_forms_among(user, evaluations) -> dict[int, EvaluatorAssignment]:
+    """The user's own scoring form in each of `evaluations`, by evaluation id (one query for a page)."""
+    return {
+        form.evaluation_id: form
+        for form in EvaluatorAssignment.objects.filter(evaluator=user, evaluation__in=[row.pk for row in evaluations])
+    }

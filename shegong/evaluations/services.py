@@ -36,13 +36,11 @@ from shegong.evaluations.models import (
     SurveyResponse,
     SurveyToken,
 )
-from shegong.evaluations.selectors import ADD_TEMPLATE, CHANGE_TEMPLATE, ORGANISE, SCORE
+from shegong.evaluations.selectors import ADD_TEMPLATE, CHANGE_TEMPLATE, EVALUABLE_STAGES, ORGANISE, SCORE
 from shegong.projects import selectors as project_selectors
 from shegong.projects.models import Project
 
 State = Evaluation.State
-# Seed 003: the mid-term and final evaluations fall within the service year, once the project is running.
-EVALUABLE_STAGES = (Project.Stage.EXECUTING, Project.Stage.MIDTERM, Project.Stage.FINAL)
 Level = IndicatorNode.Level
 HUNDRED = Decimal(100)
 EVIDENCE_TYPES = {

@@ -70,12 +70,7 @@ def evaluation_list(request):
         q=request.GET.get("q", ""),
     )
     context = page_context(request, rows)
-    mine = {
-        assignment.evaluation_id: assignment
-        for assignment in selectors.EvaluatorAssignment.objects.filter(
-            evaluator=request.user, evaluation__in=[row.pk for row in context["page"].object_list]
-        )
-    }
+    mine = selectors.my_forms_among(request.user, context["page"].object_list)
     for row in context["page"].object_list:
         row.my_form = mine.get(row.pk)
     context.update(states=State.choices, state=state, kind=kind, q=request.GET.get("q", ""))

@@ -186,7 +186,7 @@ def project_list(request, query: Query[ProjectQuery]):
     rows = form.apply(selectors.project_search(actor=request.user, filters=filters))
     on = timezone.localdate()
     if filters.failing:
-        rows = rows.filter(pk__in=rules.failing_ids(rows, on, 20_000))
+        rows = rows.filter(pk__in=rules.failing_ids(selectors.judgeable(rows, filters), on, 20_000))
     page = list(query.window(rows))
     judgements = rules.judge(Project.objects.filter(pk__in=[project.pk for project in page]), on)
     return {

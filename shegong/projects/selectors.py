@@ -93,6 +93,12 @@ def project_search(*, actor, filters: ProjectFilters | None = None) -> QuerySet[
     return rows
 
 
+def judgeable(rows: QuerySet[Project], filters: ProjectFilters) -> QuerySet[Project]:
+    """The projects the failing-only views judge: a terminated project no longer runs, so it is judged only when its
+    stage is asked for (the failing list, the list's failing-only filter and the API agree)."""
+    return rows if filters.stage else rows.exclude(stage=Project.Stage.TERMINATED)
+
+
 def stage_history(project: Project) -> list[ProjectStageEvent]:
     return list(project.stage_events.select_related("recorded_by").order_by("-effective_on", "-recorded_at", "-id"))
 

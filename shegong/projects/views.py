@@ -50,7 +50,7 @@ def _filtered(request):
     filters = form.filters()
     rows = form.apply(selectors.project_search(actor=request.user, filters=filters))
     if filters.failing:
-        ids = rules.failing_ids(rows, timezone.localdate(), FAILING_SCAN_LIMIT)
+        ids = rules.failing_ids(selectors.judgeable(rows, filters), timezone.localdate(), FAILING_SCAN_LIMIT)
         rows = rows.filter(pk__in=ids)
     return form, rows
 
@@ -114,10 +114,7 @@ def failing(request):
     on = timezone.localdate()
     filters = form.filters()
     rows = selectors.project_search(actor=request.user, filters=filters).order_by("region_id", "code")
-    if not filters.stage:
-        # A terminated project no longer runs: it is judged here only when its stage is asked for.
-        rows = rows.exclude(stage=Project.Stage.TERMINATED)
-    found = rules.failing(rows, on)
+    found = rules.failing(selectors.judgeable(rows, filters), on)
     projects = {project.pk: project for project in rows.filter(pk__in=[pk for pk, _j in found])}
     items = [(projects[pk], judgement) for pk, judgement in found if pk in projects]
     items.sort(key=lambda item: (item[0].region_id, item[0].code))

@@ -222,6 +222,7 @@ def test_failing_list_shows_each_failing_project_with_figures_and_exports(client
     # A terminated project no longer runs: it leaves the list unless its stage is asked for.
     services.project_move(actor=None, project=failing, to_stage=Project.Stage.TERMINATED, reason="购买方调整")
     assert codes(client.get(reverse("projects:failing")), "failing-project") == set()
+    assert failing.code not in codes(client.get(reverse("projects:list"), {"failing": "on"}))
     asked = client.get(reverse("projects:failing"), {"stage": "terminated"})
     assert codes(asked, "failing-project") == {failing.code}
     response = client.post(reverse("projects:failing"))
