@@ -9,19 +9,17 @@ evaluation is created from it (a frozen template stays frozen). A survey token i
 
 from __future__ import annotations
 
-import os
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import diff, record, snapshot
 from shegong.core.scope import scope_q
+from shegong.core.uploads import validate_upload
 from shegong.evaluations import scoring, selectors
 from shegong.evaluations.models import (
     Evaluation,
@@ -43,14 +41,6 @@ from shegong.projects.models import Project
 State = Evaluation.State
 Level = IndicatorNode.Level
 HUNDRED = Decimal(100)
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_TOKENS_AT_ONCE = 500
 LIKERT = range(1, 6)
 DEFAULT_QUESTIONS = {
@@ -867,40 +857,19 @@ def score_correct(
 
 @transaction.atomic
 def evidence_add(*, score: ItemScore, upload, actor) -> Evidence:
-    """Attach a file to a score on the actor's own open form: PDF, images, Word or Excel, at most 10 MB."""
+    """Attach a file to a score on the actor's own open form (checked by shegong.core.uploads)."""
     assignment = _own_form(actor, score.assignment)
     if assignment.locked:
         raise ValidationError(_("评分表已提交，不能再上传佐证材料。"), code="locked")
-    name = os.path.basename(upload.name or "")[:200]
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s”的类型不允许；可上传 PDF、JPG、PNG、Word（docx）或 Excel（xlsx）文件。")
-                % {"name": name}
-            },
-            code="file_type",
-        )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s”超过 %(limit)s。")
-                % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
-            },
-            code="file_size",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not _content_matches(extension, head):
-        raise ValidationError(
-            {"evidence": _("“%(name)s”的内容与扩展名不符。") % {"name": name}},
-            code="file_content",
-        )
+    try:
+        name, content_type = validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"evidence": exc.messages}, code=exc.code) from None
     evidence = Evidence(
         score=score,
         original_name=name,
         size=upload.size,
-        content_type=EVIDENCE_TYPES[extension],
+        content_type=content_type,
         uploaded_by=_user(actor),
     )
     evidence.file.save(name, upload, save=False)
@@ -908,16 +877,6 @@ def evidence_add(*, score: ItemScore, upload, actor) -> Evidence:
     evidence.save()
     record(**_audit(actor), action="create", note="evaluation.evidence_add", obj=evidence, changes=snapshot(evidence))
     return evidence
-
-
-def _content_matches(extension: str, head: bytes) -> bool:
-    if extension == ".pdf":
-        return head.startswith(b"%PDF")
-    if extension in (".jpg", ".jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension == ".png":
-        return head.startswith(b"\x89PNG")
-    return head.startswith(b"PK\x03\x04")  # docx, xlsx: zip containers
 
 
 # --- Surveys -------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
 from shegong.core.listing import page_context, permission
+from shegong.core.uploads import ACCEPT
 from shegong.evaluations import reports, selectors, services
 from shegong.evaluations.forms import (
     AssignForm,
@@ -287,7 +288,7 @@ def scoring_form(request, assignment_id: int):
             "own": own,
             "editable": own and not assignment.locked and evaluation.state == State.SCORING,
             "correctable": own and assignment.locked and evaluation.state in (State.SCORING, State.COMPLETED),
-            "accept": ",".join(services.EVIDENCE_TYPES),
+            "accept": ACCEPT,
         },
     )
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from shegong.agencies.models import Agency
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import diff, record, snapshot
 from shegong.core.scope import in_scope, region_q
+from shegong.core.uploads import validate_upload
 from shegong.inspections import selectors
 from shegong.inspections.models import (
     Attachment,
@@ -76,23 +76,8 @@ ITEM_FIELDS = [
     "closed_on",
 ]
 
-# Photos and files (督查照片、整改材料): the types a phone or an office produces, recognised by their first bytes,
-# not by the name or the browser's word. At most MAX_FILES per submission, each at most settings.EVIDENCE_MAX_BYTES.
-FILE_TYPES = {
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
-}
+# Photos and files (督查照片、整改材料): checked by shegong.core.uploads; at most MAX_FILES per submission.
 MAX_FILES = 10
-
-
-def max_file_bytes() -> int:
-    return settings.EVIDENCE_MAX_BYTES
 
 
 # --- Shared checks ---------------------------------------------------------------------------------------------------
@@ -125,33 +110,6 @@ def _user(actor):
 
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
-
-
-def validate_upload(upload) -> tuple[str, str]:
-    """(clean file name, content type) of an uploaded file, or a ValidationError saying what is wrong with it."""
-    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in FILE_TYPES:
-        raise ValidationError(
-            _("文件“%(name)s”的类型不受支持：只接受 JPG、PNG 照片和 PDF、Word、Excel 文件。") % {"name": name},
-            code="file_type",
-        )
-    if upload.size > max_file_bytes():
-        raise ValidationError(
-            _("文件“%(name)s”超过 %(limit)d MB。") % {"name": name, "limit": max_file_bytes() // (1024 * 1024)},
-            code="file_size",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("文件“%(name)s”是空的。") % {"name": name}, code="file_empty")
-    content_type, signatures = FILE_TYPES[extension]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
-        raise ValidationError(
-            _("文件“%(name)s”的内容与扩展名不符，请上传原始文件。") % {"name": name}, code="file_content"
-        )
-    return name, content_type
 
 
 def _check_files(files) -> list[tuple]:

@@ -68,7 +68,7 @@ def test_evidence_is_checked_and_downloaded_only_through_the_scope(client, world
             f"evidence_{item.pk}": SimpleUploadedFile("a.exe", b"MZ", "application/octet-stream"),
         },
     )
-    assert "类型不允许" in bad.content.decode()
+    assert "类型不受支持" in bad.content.decode()
     fake = SimpleUploadedFile("a.pdf", b"<html>", "application/pdf")
     assert (
         "不符"

@@ -226,8 +226,10 @@ def test_a_correction_needs_a_reason_and_is_kept(world):
 def test_files_are_checked_by_type_and_content(world, name, content, message):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from shegong.core.uploads import validate_upload
+
     with pytest.raises(ValidationError) as exc:
-        services.validate_upload(SimpleUploadedFile(name, content))
+        validate_upload(SimpleUploadedFile(name, content))
     assert message in exc.value.messages[0]
 
 
