@@ -51,3 +51,10 @@ def validate_upload(upload) -> tuple[str, str]:
             _("文件“%(name)s”的内容与扩展名不符，请上传原始文件。") % {"name": name}, code="file_content"
         )
     return name, content_type
+
+
+def help_text() -> str:
+    """What an upload field accepts, with the limit in force (for the fields' help text)."""
+    return _("JPG、PNG、PDF、Word、Excel，每个不超过 %(limit)s") % {
+        "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)
+    }

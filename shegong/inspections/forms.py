@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from shegong.accounts.forms import region_roots, style_fields
 from shegong.accounts.models import User
 from shegong.agencies.models import Agency
+from shegong.core import uploads
 from shegong.core.listing import ListFilterForm, Sort, blank, date_input
 from shegong.core.scope import region_q, scoped
 from shegong.inspections import selectors
@@ -206,12 +207,11 @@ class FindingForm(forms.Form):
     area = forms.ChoiceField(label=gettext_lazy("检查项目"), required=False)
     description = forms.CharField(label=gettext_lazy("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=gettext_lazy("严重程度"), choices=Finding.Severity.choices)
-    files = MultipleFileField(
-        label=gettext_lazy("照片或文件"), help_text=gettext_lazy("JPG、PNG、PDF、Word、Excel，每个不超过 10 MB")
-    )
+    files = MultipleFileField(label=gettext_lazy("照片或文件"))
 
     def __init__(self, *args, inspection: Inspection, labels: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = uploads.help_text()
         self.fields["area"].choices = blank([(a, labels.get(a, a)) for a in inspection.plan.checklist])
         style_fields(self)
 
@@ -260,12 +260,11 @@ class ItemForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(
-        label=gettext_lazy("照片或文件"), help_text=gettext_lazy("JPG、PNG、PDF、Word、Excel，每个不超过 10 MB")
-    )
+    files = MultipleFileField(label=gettext_lazy("照片或文件"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = uploads.help_text()
         style_fields(self)
 
 
