@@ -54,6 +54,12 @@ ROUTED_APPS = [
     "evaluations",
     "inspections",
     "recipients",
+    "inbox",
+    "persontimes",
+    "casework",
+    "groupwork",
+    "referrals",
+    "servicerequests",
 ]
 
 for app in ROUTED_APPS:

@@ -37,6 +37,12 @@ INSTALLED_APPS = [
     "shegong.evaluations",
     "shegong.inspections",
     "shegong.recipients",
+    "shegong.inbox",
+    "shegong.persontimes",
+    "shegong.casework",
+    "shegong.groupwork",
+    "shegong.referrals",
+    "shegong.servicerequests",
     "shegong.tabular",
     "shegong.audit",
     "shegong.web",
@@ -186,6 +192,8 @@ LOGGING = {
 
 # Background tasks: thread (in the web process, default), worker (`shegong worker` processes), immediate (in place).
 TASKS_MODE = env_str("TASKS_MODE", "thread")
+# Outside channels for alerts (dotted paths of classes, see shegong/inbox/channels.py); none: alerts stay in the inbox.
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", [])
 if TASKS_MODE not in {"thread", "worker", "immediate"}:
     raise ImproperlyConfigured("Environment variable TASKS_MODE must be thread, worker or immediate.")
 # Excel imports: the largest upload accepted and the most data rows in one workbook.

@@ -23,6 +23,12 @@ urlpatterns = [
     path("evaluations/", include("shegong.evaluations.urls")),
     path("inspections/", include("shegong.inspections.urls")),
     path("recipients/", include("shegong.recipients.urls")),
+    path("inbox/", include("shegong.inbox.urls")),
+    path("persontimes/", include("shegong.persontimes.urls")),
+    path("casework/", include("shegong.casework.urls")),
+    path("groupwork/", include("shegong.groupwork.urls")),
+    path("referrals/", include("shegong.referrals.urls")),
+    path("requests/", include("shegong.servicerequests.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
     path("q/", include("shegong.evaluations.public_urls")),
     # The short address behind every station's and community's QR code (seed 001 "码上办").

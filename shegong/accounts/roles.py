@@ -109,6 +109,24 @@ KEEP_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.add_recip
 # social workers: the recipients of their own station or community
 SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient"]
 
+# Service delivery (个案 / 小组 / 社区活动 / 转介 / 服务需求, issue 6). A social worker keeps their own cases, groups
+# and activities (as their owner: the worker's account) and answers the requests assigned to them; the station head
+# keeps everything of the station, reviews cases and dispatches requests; the agency keeps what its stations deliver;
+# bureaus oversee (read, statistics) and may dispatch a whole district's queue; supervisors review cases.
+OVERSEE_SERVICES = [
+    "casework.view_case",
+    "persontimes.view_persontime",
+]
+KEEP_SERVICES = [
+    "casework.view_case",
+    "casework.add_case",
+    "casework.change_case",
+    "persontimes.view_persontime",
+]
+DISPATCH_REQUESTS: list[str] = []
+REVIEW_CASES = ["casework.view_case", "casework.review_case"]
+SERVE = ["casework.add_case"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),
@@ -134,6 +152,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *ORGANISE_EVALUATIONS,
             *RUN_INSPECTIONS,
             *OVERSEE_RECIPIENTS,
+            *OVERSEE_SERVICES,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -151,6 +170,9 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *VIEW_PROJECTS,
             *ANSWER_RECTIFICATION,
             *KEEP_RECIPIENTS,
+            *KEEP_SERVICES,
+            *DISPATCH_REQUESTS,
+            *REVIEW_CASES,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -171,13 +193,14 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *VIEW_EVALUATION_RESULTS,
             *ANSWER_RECTIFICATION,
             *KEEP_RECIPIENTS,
+            *KEEP_SERVICES,
             "accounts.reveal_personal_data",
         ],
     ),
     "social_worker": (
         _("社工"),
         _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"),
-        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK, *SERVE_RECIPIENTS],
+        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK, *SERVE_RECIPIENTS, *SERVE],
     ),
     "supervisor": (
         _("督导"),
@@ -188,6 +211,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             "talent.view_supervisionsession",
             "talent.add_supervisionsession",
             *SEEK_WORK,
+            *REVIEW_CASES,
         ],
     ),
     "evaluator": (_("评估专家"), _("分配给自己的评估"), [*VIEW_REFERENCE, *SCORE_EVALUATIONS]),

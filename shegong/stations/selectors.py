@@ -636,3 +636,44 @@ def _add_compliance(summary: NetworkNode, nodes: list[NetworkNode], failing: lis
                 found.judged += 1
                 found.noncompliant += fails
                 break
+
+
+def heads_of(station: Station, on: datetime.date | None = None) -> list:
+    """The accounts to alert about a station's work (crisis flags, overdue requests, the dispatch queue): the current
+    站长 and 副站长 of the station; a station without one passes the alert up its chain (a room to the 镇街社工站 of its
+    street, a station to its 区县中心), so an alert never falls on nobody while a head exists above."""
+    on = on or timezone.localdate()
+    chain = [station, *_upper_stations(station)]
+    for candidate in chain:
+        accounts = [
+            row.worker.account
+            for row in StaffAssignment.objects.filter(
+                station=candidate, role__in=[StaffAssignment.Role.HEAD, StaffAssignment.Role.DEPUTY]
+            )
+            .filter(current_q(on))
+            .select_related("worker__account")
+            .order_by("role", "pk")
+            if row.worker.account is not None and row.worker.account.is_active
+        ]
+        if accounts:
+            return list(dict.fromkeys(accounts))
+    return []
+
+
+def _upper_stations(station: Station) -> list[Station]:
+    """The operating stations above `station` in the network, nearest first: for a room (its region is a community)
+    the street's 镇街社工站, then the district's 区县中心."""
+    # Up to the district (level 3): a community's street, then its district; a street's district.
+    codes = [code for code in dict.fromkeys(ancestor_codes(station.region_id, 5)[1:3]) if code != station.region_id]
+    kinds = {
+        Station.Kind.ROOM: [Station.Kind.STATION, Station.Kind.CENTRE],
+        Station.Kind.STATION: [Station.Kind.CENTRE],
+    }
+    wanted = kinds.get(station.kind, [])
+    if not wanted or not codes:
+        return []
+    found = Station.objects.filter(region_id__in=codes, kind__in=wanted).exclude(status=Station.Status.REVOKED)
+    by_code = {}
+    for row in found.order_by("pk"):
+        by_code.setdefault(row.region_id, row)
+    return [by_code[code] for code in codes if code in by_code]

@@ -23,6 +23,7 @@ SECTIONS = {
     "registry": Section(_("机构与人才"), "people"),
     "stations": Section(_("站点网络"), "diagram-3"),
     "projects": Section(_("项目与评估"), "briefcase"),
+    "services": Section(_("服务"), "heart"),
     "system": Section(_("系统"), "gear"),
 }
 

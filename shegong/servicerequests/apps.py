@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceRequestsConfig(AppConfig):
+    name = "shegong.servicerequests"
+    verbose_name = _("服务需求")
