@@ -645,14 +645,17 @@ def heads_of(station: Station, on: datetime.date | None = None) -> list:
     on = on or timezone.localdate()
     chain = [station, *_upper_stations(station)]
     for candidate in chain:
-        accounts = [
-            row.worker.account
-            for row in StaffAssignment.objects.filter(
+        rows = (
+            StaffAssignment.objects.filter(
                 station=candidate, role__in=[StaffAssignment.Role.HEAD, StaffAssignment.Role.DEPUTY]
             )
             .filter(current_q(on))
             .select_related("worker__account")
-            .order_by("role", "pk")
+            .order_by("pk")
+        )
+        accounts = [
+            row.worker.account
+            for row in sorted(rows, key=lambda row: row.role != StaffAssignment.Role.HEAD)  # the head first
             if row.worker.account is not None and row.worker.account.is_active
         ]
         if accounts:
