@@ -116,16 +116,21 @@ SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient"]
 OVERSEE_SERVICES = [
     "casework.view_case",
     "persontimes.view_persontime",
+    "referrals.view_referral",
+    "referrals.answer_referral",
 ]
 KEEP_SERVICES = [
     "casework.view_case",
     "casework.add_case",
     "casework.change_case",
     "persontimes.view_persontime",
+    "referrals.view_referral",
+    "referrals.add_referral",
+    "referrals.answer_referral",
 ]
 DISPATCH_REQUESTS: list[str] = []
 REVIEW_CASES = ["casework.view_case", "casework.review_case"]
-SERVE = ["casework.add_case"]
+SERVE = ["casework.add_case", "referrals.add_referral"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
