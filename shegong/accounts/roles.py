@@ -118,6 +118,8 @@ OVERSEE_SERVICES = [
     "persontimes.view_persontime",
     "referrals.view_referral",
     "referrals.answer_referral",
+    "groupwork.view_groupwork",
+    "groupwork.view_communityactivity",
 ]
 KEEP_SERVICES = [
     "casework.view_case",
@@ -127,10 +129,16 @@ KEEP_SERVICES = [
     "referrals.view_referral",
     "referrals.add_referral",
     "referrals.answer_referral",
+    "groupwork.view_groupwork",
+    "groupwork.add_groupwork",
+    "groupwork.change_groupwork",
+    "groupwork.view_communityactivity",
+    "groupwork.add_communityactivity",
+    "groupwork.change_communityactivity",
 ]
 DISPATCH_REQUESTS: list[str] = []
 REVIEW_CASES = ["casework.view_case", "casework.review_case"]
-SERVE = ["casework.add_case", "referrals.add_referral"]
+SERVE = ["casework.add_case", "referrals.add_referral", "groupwork.add_groupwork", "groupwork.add_communityactivity"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
