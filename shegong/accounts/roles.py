@@ -115,6 +115,8 @@ SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient"]
 # bureaus oversee (read, statistics) and may dispatch a whole district's queue; supervisors review cases.
 OVERSEE_SERVICES = [
     "casework.view_case",
+    "servicerequests.view_servicerequest",
+    "servicerequests.dispatch_servicerequest",
     "persontimes.view_persontime",
     "referrals.view_referral",
     "referrals.answer_referral",
@@ -123,6 +125,7 @@ OVERSEE_SERVICES = [
 ]
 KEEP_SERVICES = [
     "casework.view_case",
+    "servicerequests.view_servicerequest",
     "casework.add_case",
     "casework.change_case",
     "persontimes.view_persontime",
@@ -136,7 +139,7 @@ KEEP_SERVICES = [
     "groupwork.add_communityactivity",
     "groupwork.change_communityactivity",
 ]
-DISPATCH_REQUESTS: list[str] = []
+DISPATCH_REQUESTS = ["servicerequests.dispatch_servicerequest"]
 REVIEW_CASES = ["casework.view_case", "casework.review_case"]
 SERVE = ["casework.add_case", "referrals.add_referral", "groupwork.add_groupwork", "groupwork.add_communityactivity"]
 
