@@ -190,6 +190,10 @@ class Referral(models.Model):
         return self.TargetKind.DEPARTMENT
 
     @property
+    def target_kind_label(self) -> str:
+        return str(self.TargetKind(self.target_kind).label)
+
+    @property
     def target_name(self) -> str:
         if self.to_station_id:
             return self.to_station.name
@@ -211,7 +215,12 @@ class ReferralEvent(models.Model):
     to_state = models.CharField(_("新状态"), max_length=12, choices=Referral.State.choices)
     note = models.TextField(_("说明"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
