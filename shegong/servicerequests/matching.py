@@ -63,20 +63,20 @@ FREE_TEXT_COST = 5.0
 LOAD_COST = 20.0
 UNASSIGNED_COST = 1000.0
 
-REASON_TIER = {
+# What the station head reads, by key: translated once per plan (`_words`), not once per match.
+WORDS = {
     "community": _("同社区驻点社工"),
     "street": _("同街道"),
     "district": _("同区县"),
+    "competent": _("擅长该服务领域"),
+    "mismatch": _("非擅长领域"),
+    "free_text": _("未指定服务领域"),
+    "load": _("当前在办 %(open)d/%(capacity)d"),
+    "bad_community": _("社区代码无效"),
+    "no_worker": _("本区县暂无可接单社工"),
+    "all_declined": _("本区县可接单社工均已谢绝此请求"),
+    "full": _("本区县社工接单名额已满"),
 }
-REASON_COMPETENT = _("擅长该服务领域")
-REASON_MISMATCH = _("非擅长领域")
-REASON_FREE_TEXT = _("未指定服务领域")
-REASON_LOAD = _("当前在办 %(open)d/%(capacity)d")
-
-UNASSIGNED_BAD_COMMUNITY = _("社区代码无效")
-UNASSIGNED_NO_WORKER = _("本区县暂无可接单社工")
-UNASSIGNED_ALL_DECLINED = _("本区县可接单社工均已谢绝此请求")
-UNASSIGNED_FULL = _("本区县社工接单名额已满")
 
 
 @dataclass(frozen=True)
@@ -169,16 +169,23 @@ def pair_cost(request: PendingRequest, worker: AvailableWorker) -> float | None:
     return DISTANCE_COST[place] + competence_cost(request, worker)
 
 
-def reasons_for(request: PendingRequest, worker: AvailableWorker) -> list[str]:
-    """Why this worker, in words the station head reads (in the active language)."""
+def reasons_for(request: PendingRequest, worker: AvailableWorker, words: dict | None = None) -> list[str]:
+    """Why this worker, in words the station head reads (in the active language; `words` is `_words()` when the
+    caller explains many matches and translates once)."""
+    words = words or _words()
     if not request.domain:
-        competence = REASON_FREE_TEXT
+        competence = words["free_text"]
     elif request.domain in worker.domains:
-        competence = REASON_COMPETENT
+        competence = words["competent"]
     else:
-        competence = REASON_MISMATCH
-    load = str(REASON_LOAD) % {"open": worker.open_load, "capacity": worker.capacity}
-    return [str(REASON_TIER[tier(request, worker)]), str(competence), load]
+        competence = words["mismatch"]
+    load = words["load"] % {"open": worker.open_load, "capacity": worker.capacity}
+    return [words[tier(request, worker)], competence, load]
+
+
+def _words() -> dict[str, str]:
+    """Every reason in the active language."""
+    return {key: str(text) for key, text in WORDS.items()}
 
 
 # --- the solver ------------------------------------------------------------------------------------------------------
@@ -202,13 +209,14 @@ def solve(requests: Sequence[PendingRequest], workers: Sequence[AvailableWorker]
     requests = _sorted_unique(requests, "request")
     workers = _sorted_unique(workers, "worker")
 
+    words = _words()
     unassigned: dict[int, str] = {}
     by_district: dict[str, list[PendingRequest]] = defaultdict(list)
     for request in requests:
         if valid_community(request.community_code):
             by_district[request.community_code[:6]].append(request)
         else:
-            unassigned[request.id] = str(UNASSIGNED_BAD_COMMUNITY)
+            unassigned[request.id] = words["bad_community"]
 
     # Districts linked by a worker who reaches several of them must be solved together (union-find).
     parent: dict[str, str] = {district: district for district in by_district}
@@ -244,7 +252,7 @@ def solve(requests: Sequence[PendingRequest], workers: Sequence[AvailableWorker]
     for group_requests, group_workers in groups.values():
         group_requests.sort(key=lambda request: request.id)
         group_workers.sort(key=lambda worker: worker.id)
-        found, left = _solve_group(group_requests, group_workers)
+        found, left = _solve_group(group_requests, group_workers, words)
         matches.extend(found)
         unassigned.update(left)
 
@@ -254,81 +262,95 @@ def solve(requests: Sequence[PendingRequest], workers: Sequence[AvailableWorker]
     return MatchPlan(matches=matches, unassigned=ordered_unassigned, total_cost=total)
 
 
-def _solve_group(requests: list[PendingRequest], workers: list[AvailableWorker]) -> tuple[list[Match], dict[int, str]]:
-    """One independent sub-problem: a dense rectangular assignment, requests × (workers' slots + "unassigned")."""
+def _solve_group(
+    requests: list[PendingRequest], workers: list[AvailableWorker], words: dict
+) -> tuple[list[Match], dict[int, str]]:
+    """One independent sub-problem: a dense rectangular assignment, requests × workers' slots."""
     n = len(requests)
     if not workers:
-        return [], {request.id: str(UNASSIGNED_NO_WORKER) for request in requests}
+        return [], {request.id: words["no_worker"] for request in requests}
 
-    # Small integer codes for the request places and domains, so that each worker's column is a few numpy ops.
-    codes: dict[str, int] = {}
-
-    def code_of(text: str) -> int:
-        return codes.setdefault(text, len(codes))
-
-    communities = np.array([code_of(r.community_code) for r in requests], dtype=np.int64)
-    streets = np.array([code_of("s" + r.community_code[:9]) for r in requests], dtype=np.int64)
-    districts = np.array([code_of("d" + r.community_code[:6]) for r in requests], dtype=np.int64)
-    domains = np.array([code_of("t" + r.domain) if r.domain else -1 for r in requests], dtype=np.int64)
-    free_text = domains == -1
-
+    # The rows of each place and domain, so that a worker's column is a few indexed writes, not a scan.
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    free_text = []
     excluded_rows: dict[int, list[int]] = defaultdict(list)
     for row, request in enumerate(requests):
+        code = request.community_code
+        rows_of["d" + code[:6]].append(row)
+        rows_of["s" + code[:9]].append(row)
+        rows_of["c" + code].append(row)
+        if request.domain:
+            rows_of["t" + request.domain].append(row)
+        else:
+            free_text.append(row)
         for worker_id in request.excluded_workers:
             excluded_rows[worker_id].append(row)
+    index_of = {key: np.array(rows, dtype=np.intp) for key, rows in rows_of.items()}
+    empty = np.array([], dtype=np.intp)
 
-    def known(prefix: str, values) -> np.ndarray:
-        return np.array([codes[prefix + v] for v in values if prefix + v in codes], dtype=np.int64)
+    def rows(prefix: str, values) -> np.ndarray:
+        found = [index_of[prefix + value] for value in values if prefix + value in index_of]
+        return np.concatenate(found) if len(found) > 1 else (found[0] if found else empty)
 
     blocks: list[np.ndarray] = []
-    owners: list[tuple[AvailableWorker, int]] = []  # per slot column: (worker, k)
+    owners: list[AvailableWorker] = []  # the worker of each slot column
     candidates = np.zeros(n, dtype=bool)  # has any candidate before exclusions
     allowed = np.zeros(n, dtype=bool)  # has any candidate after exclusions
     for worker in workers:
-        distance = np.full(n, np.inf)
-        distance[np.isin(districts, known("d", worker.districts))] = DISTANCE_COST["district"]
-        distance[np.isin(streets, known("s", worker.streets))] = DISTANCE_COST["street"]
-        distance[np.isin(communities, known("", worker.communities))] = DISTANCE_COST["community"]
-        competence = np.where(np.isin(domains, known("t", worker.domains)), 0.0, MISMATCH_COST)
+        base = np.full(n, np.inf)
+        base[rows("d", worker.districts)] = DISTANCE_COST["district"]
+        base[rows("s", worker.streets)] = DISTANCE_COST["street"]
+        base[rows("c", worker.communities)] = DISTANCE_COST["community"]
+        competence = np.full(n, MISMATCH_COST)
+        competence[rows("t", worker.domains)] = 0.0
         competence[free_text] = FREE_TEXT_COST
-        base = distance + competence
+        base += competence
         reachable = np.isfinite(base)
         candidates |= reachable
         if worker.id in excluded_rows:
             base[excluded_rows[worker.id]] = np.inf
-        reachable = np.isfinite(base)
-        if not reachable.any():
+            reachable = np.isfinite(base)
+        reach = int(np.count_nonzero(reachable))
+        if not reach:
             continue
         allowed |= reachable
-        slots = min(worker.free, int(reachable.sum()))
+        slots = min(worker.free, reach)
         loads = LOAD_COST * (worker.open_load + np.arange(1, slots + 1)) / worker.capacity
         blocks.append(base[:, None] + loads[None, :])
-        owners.extend((worker, k) for k in range(1, slots + 1))
-
-    blocks.append(np.full((n, n), UNASSIGNED_COST))
-    cost = np.hstack(blocks)
-    rows, columns = linear_sum_assignment(cost)
+        owners.extend([worker] * slots)
 
     taken: dict[int, list[PendingRequest]] = defaultdict(list)
+    if owners:
+        # A forbidden pair costs exactly "unassigned": a request put there counts as unassigned and its slot as
+        # unused. Whether there are more requests or more slots, each plan of the original problem corresponds to a
+        # full assignment of this matrix whose cost differs by the same constant (U × (requests − slots) when
+        # requests are more, 0 otherwise), so the optimum is the same without a block of "unassigned" columns.
+        cost = np.hstack(blocks)
+        cost[np.isinf(cost)] = UNASSIGNED_COST
+        assigned_rows, columns = linear_sum_assignment(cost)
+        for row, column in zip(assigned_rows.tolist(), columns.tolist(), strict=True):
+            if cost[row, column] < UNASSIGNED_COST:
+                taken[owners[column].id].append(requests[row])
+
     worker_by_id = {worker.id: worker for worker in workers}
+    matched = {request.id for got in taken.values() for request in got}
     left: dict[int, str] = {}
-    for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-        request = requests[row]
-        if column < len(owners):
-            taken[owners[column][0].id].append(request)
-        elif not candidates[row]:
-            left[request.id] = str(UNASSIGNED_NO_WORKER)
+    for row, request in enumerate(requests):
+        if request.id in matched:
+            continue
+        if not candidates[row]:
+            left[request.id] = words["no_worker"]
         elif not allowed[row]:
-            left[request.id] = str(UNASSIGNED_ALL_DECLINED)
+            left[request.id] = words["all_declined"]
         else:
-            left[request.id] = str(UNASSIGNED_FULL)
+            left[request.id] = words["full"]
 
     matches = []
     for worker_id, got in taken.items():
         worker = worker_by_id[worker_id]
         for k, request in enumerate(sorted(got, key=lambda r: r.id), start=1):
             cost_value = pair_cost(request, worker) + slot_cost(worker, k)
-            matches.append(Match(request.id, worker.id, cost_value, reasons_for(request, worker)))
+            matches.append(Match(request.id, worker.id, cost_value, reasons_for(request, worker, words)))
     return matches, left
 
 
