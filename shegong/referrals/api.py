@@ -6,7 +6,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.agencies.models import Agency
@@ -165,7 +165,7 @@ def referral_create(request, payload: ReferralIn):
         if values["to_department"] is None:
             raise HttpError(422, _("接收部门不在字典 referral_department 中。"))
     referral = run_service(lambda: services.referral_create(actor=request.user, **values))
-    return 201, _out(referral)
+    return Status(201, _out(referral))
 
 
 @router.post("/{referral_id}/move", response=ReferralOut, summary="Accept, reject, complete or revoke a referral")

@@ -10,10 +10,10 @@ from shegong.audit.models import AuditEntry
 from shegong.inbox.models import Notification
 from shegong.recipients.models import ConsentScope
 from shegong.recipients.tests.factories import COMMUNITY_A, make_recipient, withdraw
+from shegong.refdata.models import DictionaryItem
 from shegong.referrals import selectors, services
 from shegong.referrals.models import Referral
 from shegong.referrals.tests.factories import drive, refer, setup
-from shegong.refdata.models import DictionaryItem
 
 pytestmark = pytest.mark.django_db
 State = Referral.State
@@ -27,13 +27,13 @@ def w(world):
 
 
 def test_the_allowed_moves_are_the_documented_ones():
-    assert ALLOWED == {
+    assert {
         ("in_progress", "accepted"),
         ("in_progress", "rejected"),
         ("in_progress", "revoked"),
         ("accepted", "done"),
         ("accepted", "revoked"),
-    }
+    } == ALLOWED
 
 
 @pytest.mark.parametrize("start", ALL_STATES)
