@@ -7,9 +7,9 @@ GroupStageEvent. Its members (组员) are recipients (服务对象) or named par
 sessions (节次) record attendance per member, and each session's members present are its 服务人次
 (persontimes.PersonTime kind GROUP_SESSION). Sessions are held only in 形成期, 转折期 and 成熟期.
 
-A community activity (社区活动) is one event in a community: a date, a domain, a place, a participant count (its 服务人次,
-kind ACTIVITY) and optionally the named participants, which can never outnumber the count (a database constraint on
-the denormalised `named_participants` the services keep).
+A community activity (社区活动) is one event in a community: a date, a domain, a place, a participant count (its
+服务人次, kind ACTIVITY) and optionally the named participants, which can never outnumber the count (a database
+constraint on the denormalised `named_participants` the services keep).
 
 Consent: a member or participant whose recipient has withdrawn consent is hidden by the default managers (the rows stay:
 the service record is legally required, see shegong.recipients.models); `all_records` is for counting what happened.
@@ -269,9 +269,7 @@ class SessionAttendance(models.Model):
     session = models.ForeignKey(
         GroupSession, verbose_name=_("节次"), on_delete=models.CASCADE, related_name="attendance"
     )
-    member = models.ForeignKey(
-        GroupMember, verbose_name=_("组员"), on_delete=models.CASCADE, related_name="attendance"
-    )
+    member = models.ForeignKey(GroupMember, verbose_name=_("组员"), on_delete=models.CASCADE, related_name="attendance")
     present = models.BooleanField(_("出席"), default=False)
 
     data_scope = DataScope(
