@@ -5,7 +5,7 @@ participants whose consent is withdrawn never appear; recipients are named by id
 import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.core.api_helpers import Paging, run_service
@@ -199,7 +199,7 @@ def session_create(request, pk: int, payload: SessionIn):
         )
     )
     found = next(s for s in selectors.sessions_with_attendance(group) if s.pk == session.pk)
-    return 201, _session_out(found)
+    return Status(201, _session_out(found))
 
 
 # --- activities --------------------------------------------------------------------------------------------------
@@ -359,4 +359,4 @@ def activity_create(request, payload: ActivityIn):
             volunteer_names=payload.volunteer_names,
         )
     )
-    return 201, _activity_detail(request.user, activity.pk)
+    return Status(201, _activity_detail(request.user, activity.pk))
