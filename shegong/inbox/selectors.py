@@ -1,6 +1,6 @@
 """Reads of the inbox: a person sees their own alerts only."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from shegong.inbox.models import Notification
@@ -23,3 +23,9 @@ def unread_count(user) -> int:
 
 def notification_get(user, pk: int) -> Notification:
     return get_object_or_404(Notification, pk=pk, user=user)
+
+
+def unread_first(rows: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Unread alerts first, each group newest first."""
+    unread = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return rows.order_by(unread, "-created_at", "-id")
