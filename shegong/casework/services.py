@@ -126,6 +126,10 @@ def _date(value, field: str, errors: dict, *, not_before: datetime.date | None =
         )
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _raise(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
@@ -248,9 +252,10 @@ def case_open(
     )
     CaseStageEvent.objects.create(case=case, from_stage="", to_stage=Stage.INTAKE, actor=_user(actor))
     if actor is not None and not scoped(Case, actor, permissions.ADD).filter(pk=case.pk).exists():
-        raise ValidationError(
-            {"recipient": _("该个案将不在您的管辖范围内：只能为本辖区（本站点、本机构）的服务对象开案。")},
-            code="outside_scope",
+        raise _field_error(
+            "recipient",
+            _("该个案将不在您的管辖范围内：只能为本辖区（本站点、本机构）的服务对象开案。"),
+            "outside_scope",
         )
     after = snapshot(case)
     after["source"] = source
@@ -316,9 +321,9 @@ def clean_needs(needs) -> dict:
     areas = dict(NEED_AREAS)
     cleaned = {key: (value or "").strip() for key, value in (needs or {}).items() if (value or "").strip()}
     if any(key not in areas for key in cleaned):
-        raise ValidationError({"needs": _("需求领域不正确。")}, code="invalid_area")
+        raise _field_error("needs", _("需求领域不正确。"), "invalid_area")
     if not cleaned:
-        raise ValidationError({"needs": _("请至少填写一个领域的需求。")}, code="required")
+        raise _field_error("needs", _("请至少填写一个领域的需求。"), "required")
     return {key: cleaned[key] for key in areas if key in cleaned}
 
 
@@ -607,43 +612,40 @@ def move_problem(case: Case, to: str, *, reason: str = "", closure_reason: str =
     """The ValidationError refusing the move, or None when it is allowed."""
     stages = dict(Stage.choices)
     if to not in stages:
-        return ValidationError({"to": _("目标阶段不正确。")}, code="invalid_stage")
+        return _field_error("to", _("目标阶段不正确。"), "invalid_stage")
     names = {"from": stages[case.stage], "to": stages[to]}
     if to == case.stage:
-        return ValidationError({"to": _("个案已处于“%(to)s”阶段。") % names}, code="same_stage")
+        return _field_error("to", _("个案已处于“%(to)s”阶段。") % names, "same_stage")
     if to not in allowed_targets(case):
         if case.stage == Stage.CLOSED:
             message = _("已结案的个案只能重新开案到“预估”或“介入”阶段，不能到“%(to)s”。") % names
         else:
             message = _("不能从“%(from)s”直接进入“%(to)s”：个案须按 接案→预估→计划→介入→评估→结案 逐步推进。") % names
-        return ValidationError({"to": message}, code="not_allowed")
+        return _field_error("to", message, "not_allowed")
     if case.stage == Stage.CLOSED:
         if not (reason or "").strip():
-            return ValidationError({"reason": _("重新开案须填写原因。")}, code="reason_required")
+            return _field_error("reason", _("重新开案须填写原因。"), "reason_required")
         if to == Stage.INTERVENTION:
             problem = incomplete(case, Stage.PLANNING)
             if problem:
-                return ValidationError({"to": problem + _("（或重新开案到“预估”阶段）")}, code="incomplete")
+                return _field_error("to", problem + _("（或重新开案到“预估”阶段）"), "incomplete")
         return None
     if to == Stage.CLOSED:
         if closure_reason not in ClosureReason.values:
-            return ValidationError({"closure_reason": _("请选择结案原因。")}, code="reason_required")
+            return _field_error("closure_reason", _("请选择结案原因。"), "reason_required")
         if not (closure_summary or "").strip():
-            return ValidationError({"closure_summary": _("请填写结案小结。")}, code="summary_required")
+            return _field_error("closure_summary", _("请填写结案小结。"), "summary_required")
         if case.stage != Stage.EVALUATION:
             if closure_reason == ClosureReason.GOALS_MET:
-                return ValidationError(
-                    {
-                        "closure_reason": _(
-                            "尚未完成评估，不能以“目标达成”结案；提前结案请选择其他原因（如服务对象主动终止、转介、迁出）。"
-                        )
-                    },
-                    code="early_goals_met",
+                return _field_error(
+                    "closure_reason",
+                    _("尚未完成评估，不能以“目标达成”结案；提前结案请选择其他原因（如服务对象主动终止、转介、迁出）。"),
+                    "early_goals_met",
                 )
             return None
     problem = incomplete(case, case.stage)
     if problem:
-        return ValidationError({"to": problem}, code="incomplete")
+        return _field_error("to", problem, "incomplete")
     return None
 
 
@@ -672,7 +674,7 @@ def case_move(
     if to == Stage.CLOSED:
         closed_on = on or timezone.localdate()
         if closed_on < case.opened_on or closed_on > timezone.localdate():
-            raise ValidationError({"on": _("结案日期应在接案日期与今天之间。")}, code="closed_on")
+            raise _field_error("on", _("结案日期应在接案日期与今天之间。"), "closed_on")
         case.closed_on = closed_on
         case.closure_reason = closure_reason
         case.closure_summary = closure_summary.strip()
