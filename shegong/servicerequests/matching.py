@@ -29,12 +29,13 @@ The model, and why:
   would need more than ten others to move to worse workers).
 * Objective: the minimum of the sum over all requests. Because each worker's load cost is convex in k, expanding
   worker w into `free` slots k = 1..free, slot k costing the k-th increment, makes the problem a rectangular
-  linear assignment problem whose optimum is the optimum of the original one (an optimal solution always fills a
-  worker's cheaper slots first). Each request row also gets a column "unassigned" of cost 1000.
+  linear assignment problem, requests × slots, whose optimum is the optimum of the original one (an optimal
+  solution always fills a worker's cheaper slots first). A forbidden pair costs 1000 in that matrix, the price of
+  "unassigned" (`_solve_group` says why that is exact without extra "unassigned" columns).
 * Decomposition: no edge crosses districts, so the problem splits into independent sub-problems, one per group of
   districts linked by workers who serve several of them (usually one district each). Each is solved exactly with
   scipy.optimize.linear_sum_assignment (the Jonker-Volgenant shortest augmenting path algorithm); a province's
-  10,000 requests become a hundred small matrices.
+  10,000 requests become a few dozen small matrices.
 * Determinism: requests and workers are taken in id order whatever order they come in, so the same batch always
   gives the same plan; within a worker the new cases are numbered k = 1, 2 … in request-id order for the reported
   per-match cost (the total does not depend on that order).
