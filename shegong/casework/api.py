@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shegong.casework import permissions, selectors, services
@@ -239,4 +239,4 @@ def session_add(request, case_id: int, payload: SessionIn):
         raise _refusal(exc) from None
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
-    return 201, _session(session, True)
+    return Status(201, _session(session, True))
