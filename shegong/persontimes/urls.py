@@ -1,3 +1,9 @@
-app_name = "persontimes"
+from django.urls import path
 
-urlpatterns: list = []
+from shegong.persontimes import views
+
+app_name = "persontimes"
+urlpatterns = [
+    path("", views.summary, name="summary"),
+    path("export.xlsx", views.export, name="export"),
+]
