@@ -1,0 +1,45 @@
+"""The casework demo on a small run: every stage, content matching the stage, person-times, the worker login's
+cases, and a second load that changes nothing."""
+
+import io
+
+import pytest
+
+from shegong.casework import demo, services
+from shegong.casework.models import Case, CaseSession
+from shegong.casework.tests.factories import DOMAIN, post
+from shegong.persontimes.models import PersonTime
+from shegong.recipients.tests.factories import COMMUNITY_A, make_recipient
+from shegong.stations.tests.factories import Kind, make_station, make_user, make_worker, service_domain
+from shegong.testing.world import STREET_A
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once(monkeypatch, world):
+    monkeypatch.setattr(demo, "COUNT", 60)
+    service_domain(DOMAIN)
+    station = make_station(Kind.STATION, STREET_A)
+    room = make_station(Kind.ROOM, COMMUNITY_A)
+    for _index in range(3):
+        post(station, make_worker(region=STREET_A))
+    login = make_user("worker", "social_worker", region=STREET_A)
+    post(room, make_worker(region=COMMUNITY_A, account=login), role="resident")
+    for index in range(70):
+        make_recipient(f"测试{index}", COMMUNITY_A, station=room if index < 10 else station)
+    out = io.StringIO()
+    demo.load({"stdout": out})
+    cases = Case.objects.all()
+    assert cases.count() == 60
+    assert "个案：60 个" in out.getvalue()
+    assert set(cases.values_list("stage", flat=True)) == set(Case.Stage.values)
+    assert cases.filter(worker__account=login).count() >= demo.WORKER_CASES
+    for case in cases:
+        for stage in list(Case.Stage.values)[: list(Case.Stage.values).index(case.stage)]:
+            if case.stage != Case.Stage.CLOSED:
+                assert services.incomplete(case, stage) is None, (case.code, stage)
+        assert (case.closed_on is not None) == (case.stage == Case.Stage.CLOSED)
+    sessions = CaseSession.objects.count()
+    assert sessions and PersonTime.objects.filter(kind="case_session").count() == sessions
+    demo.load({"stdout": io.StringIO()})
+    assert Case.objects.count() == 60
