@@ -66,7 +66,7 @@ def check_form_token(token: str, code: str, now: float | None = None) -> None:
 
 def client_fingerprint(request) -> str:
     """A keyed hash of the client address (not reversible without the secret key)."""
-    return salted_hmac(SALT, client_ip(request) or "unknown").hexdigest()
+    return salted_hmac(SALT, client_ip(request) or "unknown", algorithm="sha256").hexdigest()
 
 
 def over_rate_limit(fingerprint: str) -> bool:

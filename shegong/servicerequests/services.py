@@ -321,7 +321,7 @@ def request_rate(*, tracking_code: str, rating, comment: str = "") -> ServiceReq
     found = track(tracking_code)
     if found is None:
         raise ValidationError(_("查询码无效。"), code="not_found")
-    request = ServiceRequest.all_records.select_for_update().get(pk=found.pk)
+    request = ServiceRequest.all_records.select_for_update(of=("self",)).get(pk=found.pk)
     if request.status != Status.CLOSED:
         raise ValidationError({"rating": ValidationError(_("需求办结后才能评价。"), code="not_closed")})
     if request.rating is not None:
@@ -352,13 +352,15 @@ def _locked(actor, request: ServiceRequest, perm: str) -> ServiceRequest:
     """The request re-read under a row lock, if it lies in the actor's scope for `perm` (else PermissionDenied)."""
     if actor is not None and not scoped(ServiceRequest, actor, perm).filter(pk=request.pk).exists():
         raise PermissionDenied(_("该服务需求不在您的管辖范围内。"))
-    return ServiceRequest.all_records.select_for_update().get(pk=request.pk)
+    return ServiceRequest.all_records.select_for_update(of=("self",)).get(pk=request.pk)
 
 
 def _own(actor, request: ServiceRequest) -> ServiceRequest:
     """The request under a row lock, if it is assigned to the actor's own worker profile."""
     _require(actor, permissions.SERVE)
-    locked = ServiceRequest.all_records.select_for_update().select_related("assigned_worker").get(pk=request.pk)
+    locked = (
+        ServiceRequest.all_records.select_for_update(of=("self",)).select_related("assigned_worker").get(pk=request.pk)
+    )
     worker = locked.assigned_worker
     if actor is not None and (worker is None or worker.account_id != actor.pk):
         raise PermissionDenied(_("该服务需求未派给您。"))
@@ -560,7 +562,7 @@ def requests_match(*, actor, station: Station | None = None, region: Region | No
         raise ValidationError(_("请指定站点或区划。"), code="required")
     ids = list(pending_in(actor, station=station, region=region).order_by("pk").values_list("pk", flat=True))
     locked = list(
-        ServiceRequest.all_records.select_for_update()
+        ServiceRequest.all_records.select_for_update(of=("self",))
         .filter(pk__in=ids, status=Status.PENDING)
         .select_related("community")
         .order_by("pk")
@@ -725,7 +727,7 @@ def requests_close_for_case(*, case, actor) -> int:
     resident can rate the service. Returns how many were closed."""
     with transaction.atomic():
         rows = list(
-            ServiceRequest.all_records.select_for_update()
+            ServiceRequest.all_records.select_for_update(of=("self",))
             .filter(case_id=case.pk, status=Status.IN_SERVICE)
             .order_by("pk")
         )
@@ -748,7 +750,7 @@ def capacity_set(*, worker, actor, accepting: bool, max_open: int) -> WorkerCapa
                 )
             }
         )
-    capacity, _created = WorkerCapacity.objects.select_for_update().get_or_create(worker=worker)
+    capacity, _created = WorkerCapacity.objects.select_for_update(of=("self",)).get_or_create(worker=worker)
     before = snapshot(capacity, ["accepting", "max_open"])
     capacity.accepting = bool(accepting)
     capacity.max_open = int(max_open)
@@ -806,7 +808,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             request = (
-                ServiceRequest.all_records.select_for_update()
+                ServiceRequest.all_records.select_for_update(of=("self",))
                 .select_related("community", "station")
                 .filter(pk=pk, status__in=[Status.PENDING, Status.ASSIGNED], escalated_at__isnull=True)
                 .first()

@@ -11,7 +11,7 @@ from shegong.stations.models import StaffAssignment
 from shegong.stations.tests.factories import LONG_AGO, Kind, make_station, make_user, make_worker
 from shegong.testing.world import COMMUNITY_A, DISTRICT_A, DISTRICT_B, STREET_A
 
-COMMUNITY_A2 = "440104003105"  # another community of 北京街道 (no room)
+COMMUNITY_A2 = "440104003107"  # another community of 北京街道 (no room)
 STREET_B = "440105001000"
 COMMUNITY_B = "440105001101"  # 下渡社区, 海珠区
 Role = StaffAssignment.Role
