@@ -90,7 +90,7 @@ def _require_any(actor, *perms: str) -> None:
 
 def _locked(actor, obj):
     """`obj` re-read under a row lock, if the actor may keep it (a concurrent write waits for this one)."""
-    locked = keepable(type(obj), actor).select_for_update().filter(pk=obj.pk).first()
+    locked = keepable(type(obj), actor).select_for_update(of=("self",)).filter(pk=obj.pk).first()
     if locked is None:
         raise PermissionDenied(_("该记录不在您的管辖范围内，或您不是它的带领社工或组织社工。"))
     return locked
@@ -359,7 +359,7 @@ def member_add(
 @transaction.atomic
 def member_leave(*, actor, member: GroupMember, left_on: datetime.date) -> GroupMember:
     _locked(actor, member.group)
-    member = GroupMember.objects.select_for_update().get(pk=member.pk)
+    member = GroupMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if left_on is None or left_on < member.joined_on:
         raise _error("left_on", _("退出日期不能早于入组日期。"), "left_before_joined")
     if left_on > timezone.localdate():
@@ -489,7 +489,7 @@ def session_update(
 ) -> GroupSession:
     """Change a session's attendance (and date, theme, notes); the 服务人次 are recounted."""
     group = _locked(actor, session.group)
-    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    session = GroupSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     session.group = group
     before = snapshot(session)
     before["present"] = SessionAttendance.objects.filter(session=session, present=True).count()
@@ -521,7 +521,7 @@ def session_delete(*, actor, session: GroupSession) -> None:
     group = _locked(actor, session.group)
     if group.is_ended:
         raise ValidationError(_("小组已结束，不能再记录或修改节次。"), code="stage_closed")
-    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    session = GroupSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     before = snapshot(session)
     persontimes.erase(kind=PersonTime.Kind.GROUP_SESSION, source_id=session.pk)
     record(actor=actor, action=AuditEntry.Action.DELETE, obj=session, changes=diff(before, {}))
