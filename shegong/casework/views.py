@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
@@ -385,7 +386,7 @@ def case_move(request, pk: int):
             messages.success(request, _("个案已进入“%(stage)s”阶段。") % {"stage": moved.get_stage_display()})
             return redirect("casework:detail", pk=case.pk)
     if to == Case.Stage.CLOSED:
-        title = _("结案")
+        title = pgettext("button", "结案")
     elif case.stage == Case.Stage.CLOSED:
         title = _("重新开案")
     else:
