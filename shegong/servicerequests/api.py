@@ -189,34 +189,6 @@ def my_requests(request):
     return [_out(item) for item in selectors.mine(actor=request.user)[:500]]
 
 
-@router.get("/{request_id}", response=RequestDetailOut, summary="One request in the caller's scope, with its events")
-def request_detail(request, request_id: int):
-    _require_view_or_serve(request)
-    return _detail(selectors.request_get(actor=request.user, pk=request_id))
-
-
-@router.post("/{request_id}/assign", response=RequestOut, summary="Assign a request to a worker (station head)")
-def request_assign(request, request_id: int, payload: AssignIn):
-    require(request, permissions.DISPATCH)
-    item = selectors.request_get(actor=request.user, pk=request_id, perm=permissions.DISPATCH)
-    worker = services.candidates_for(item).filter(pk=payload.worker_id).first()
-    if worker is None:
-        raise HttpError(400, _("该社工不是本站点（及下属社工室）的在岗人员。"))
-    done = _write(
-        lambda: services.request_assign(
-            request=item, worker=worker, actor=request.user, expected_version=payload.version, reason=payload.reason
-        )
-    )
-    return _out(done)
-
-
-@router.post("/{request_id}/dismiss", response=RequestOut, summary="Dismiss a request with a reason (station head)")
-def request_dismiss(request, request_id: int, payload: ReasonIn):
-    require(request, permissions.DISPATCH)
-    item = selectors.request_get(actor=request.user, pk=request_id, perm=permissions.DISPATCH)
-    return _out(run_service(lambda: services.request_dismiss(request=item, actor=request.user, reason=payload.reason)))
-
-
 @router.post("/match", response=MatchOut, summary="一键派单: assign every pending request of a station or region")
 def request_match(request, payload: MatchIn):
     require(request, permissions.DISPATCH)
@@ -249,6 +221,34 @@ def request_match(request, payload: MatchIn):
         ],
         "total_cost": result.total_cost,
     }
+
+
+@router.get("/{request_id}", response=RequestDetailOut, summary="One request in the caller's scope, with its events")
+def request_detail(request, request_id: int):
+    _require_view_or_serve(request)
+    return _detail(selectors.request_get(actor=request.user, pk=request_id))
+
+
+@router.post("/{request_id}/assign", response=RequestOut, summary="Assign a request to a worker (station head)")
+def request_assign(request, request_id: int, payload: AssignIn):
+    require(request, permissions.DISPATCH)
+    item = selectors.request_get(actor=request.user, pk=request_id, perm=permissions.DISPATCH)
+    worker = services.candidates_for(item).filter(pk=payload.worker_id).first()
+    if worker is None:
+        raise HttpError(400, _("该社工不是本站点（及下属社工室）的在岗人员。"))
+    done = _write(
+        lambda: services.request_assign(
+            request=item, worker=worker, actor=request.user, expected_version=payload.version, reason=payload.reason
+        )
+    )
+    return _out(done)
+
+
+@router.post("/{request_id}/dismiss", response=RequestOut, summary="Dismiss a request with a reason (station head)")
+def request_dismiss(request, request_id: int, payload: ReasonIn):
+    require(request, permissions.DISPATCH)
+    item = selectors.request_get(actor=request.user, pk=request_id, perm=permissions.DISPATCH)
+    return _out(run_service(lambda: services.request_dismiss(request=item, actor=request.user, reason=payload.reason)))
 
 
 def _own(request, request_id: int) -> ServiceRequest:

@@ -64,6 +64,10 @@ def request_list(request):
     return render(request, "servicerequests/request_list.html", context)
 
 
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 @permission(permissions.VIEW)
 @require_POST
 def request_export(request):
@@ -92,7 +96,7 @@ def request_export(request):
     data = [
         [
             row.tracking_code,
-            row.created_at,
+            _when(row.created_at),
             row.community.name,
             row.community_id,
             row.station.name if row.station else "",
@@ -101,8 +105,8 @@ def request_export(request):
             mask_phone(row.phone) if row.phone else "",
             row.get_status_display(),
             row.assigned_worker.name if row.assigned_worker else "",
-            row.due_at,
-            row.first_response_at,
+            _when(row.due_at),
+            _when(row.first_response_at),
             _("是") if row.escalated_at else _("否"),
             row.rating or "",
         ]
