@@ -75,7 +75,7 @@ def _name(rng) -> str:
 
 
 def _staffed_stations(today) -> list[tuple[Station, list]]:
-    """Operating stations and rooms of the city with their current staff, 北京街道's first."""
+    """Operating stations and rooms of the city with their current staff."""
     posts = (
         StaffAssignment.objects.filter(
             station__region__gte=LOW,
@@ -91,8 +91,17 @@ def _staffed_stations(today) -> list[tuple[Station, list]]:
     staff: dict[int, tuple[Station, list]] = {}
     for post in posts:
         staff.setdefault(post.station_id, (post.station, []))[1].append(post.worker)
-    ordered = sorted(staff.values(), key=lambda item: (item[0].region_id != HEAD_STREET, item[0].region_id))
-    return ordered
+    return sorted(staff.values(), key=lambda item: item[0].region_id)
+
+
+def _agency_stations(stations) -> list:
+    """Stations operated by the agency of the demo login "agency_admin" (the accounts demo's first agency)."""
+    from shegong.accounts.models import User
+
+    account = User.objects.filter(username="agency_admin").select_related("home_agency").first()
+    if account is None or account.home_agency_id is None:
+        return []
+    return [item for item in stations if item[0].agency_id == account.home_agency_id]
 
 
 def _communities(station: Station) -> list[Region]:
@@ -128,9 +137,11 @@ def load(context: dict) -> None:
         return
     rng = random.Random(SEED)
     demo_worker = context.get("demo_worker")
-    own = [(station, workers) for station, workers in stations if demo_worker in workers]
-    # The worker login's station first (a few groups of theirs), then 北京街道's, then the rest of the city.
-    chosen = own[:1] * 3 + stations[:4] + rng.sample(stations, min(len(stations), GROUPS))
+    own = [(station, workers) for station, workers in stations if demo_worker in workers][:1]
+    head = [item for item in stations if item[0].region_id.startswith(HEAD_STREET[:9])][:6]
+    agency = _agency_stations(stations)[:3]
+    # The demo logins' stations first (the worker's own groups, 北京街道's, the agency's), then the rest of the city.
+    chosen = own * 3 + head + agency + rng.sample(stations, min(len(stations), GROUPS))
     while len(chosen) < GROUPS:
         chosen.append(rng.choice(stations))
     made = 0
@@ -138,10 +149,14 @@ def load(context: dict) -> None:
         leader = demo_worker if own and index < 3 else rng.choice(workers)
         _group(rng, station, leader, workers, domains, STAGE_PLAN[index % len(STAGE_PLAN)], today)
         made += 1
+    favoured = head + agency
     held = 0
     for index in range(ACTIVITIES):
-        station, workers = own[0] if own and index < 20 else rng.choice(stations)
-        organiser = demo_worker if own and index < 20 else rng.choice(workers)
+        if own and index < 20:
+            (station, workers), organiser = own[0], demo_worker
+        else:
+            station, workers = rng.choice(favoured) if favoured and index < 60 else rng.choice(stations)
+            organiser = rng.choice(workers)
         if _activity(rng, station, organiser, domains, today):
             held += 1
     stdout.write(f"小组与社区活动：{made} 个小组（各阶段），{held} 场社区活动（近 12 个月）")
