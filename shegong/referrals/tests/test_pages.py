@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from shegong.refdata.models import DictionaryItem
 from shegong.referrals.models import Referral
-from shegong.referrals.tests.factories import refer, setup
+from shegong.referrals.tests.factories import SHARING, refer, setup
 from shegong.testing.matrix import ViewCase, assert_matrix, visible_ids
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,13 @@ def placed(world):
     setup(world)
     world.r_ab = refer(world, actor=world.station_head_a)
     department = DictionaryItem.objects.get(dictionary__code="referral_department", name="法律援助")
-    world.r_b = refer(world, recipient=world.recipient_b, from_station=world.station_b, to_department=department)
+    world.r_b = refer(
+        world,
+        recipient=world.recipient_b,
+        from_station=world.station_b,
+        to_department=department,
+        to_contact="张律师 13800138000",
+    )
     return world
 
 
@@ -172,6 +178,12 @@ def test_export_is_the_filtered_list(client, placed):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert any("陈大文" in [str(v) for v in row] for row in rows)
     assert not any("黄海珠" in [str(v) for v in row] for row in rows)
+    response = client.post(reverse("referrals:export"))
+    cells = [
+        str(v) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for v in row
+    ]
+    assert "黄海珠" in cells and not any("13800138000" in cell for cell in cells)
+    assert any(cell.startswith("张*") for cell in cells)
 
 
 def test_api_matrix(client, placed):
@@ -227,3 +239,31 @@ def test_api_create_and_move(client, placed):
     assert client.post("/api/v1/referrals/", payload, content_type="application/json").status_code == 403
     client.logout()
     assert client.post("/api/v1/referrals/", payload, content_type="application/json").status_code == 401
+
+
+def test_create_from_a_case(client, world):
+    from shegong.casework.tests.factories import open_case, setting_a, setting_b
+
+    setup(world)
+    setting = setting_a(world)
+    setting.recipient.consent_scopes = SHARING
+    setting.recipient.save(update_fields=["consent_scopes"])
+    case = open_case(setting)
+    other = open_case(setting_b(world))
+    client.force_login(world.station_head_a)
+    url = reverse("referrals:create") + f"?case={case.pk}"
+    form = client.get(url).context["form"]
+    assert form["recipient"].value() == setting.recipient.pk and form.fields["recipient"].disabled
+    assert form["from_station"].value() == setting.station.pk
+    data = {
+        "from_station": setting.station.pk,
+        "target_kind": "station",
+        "to_station": world.station_b.pk,
+        "reason": "跨区随迁",
+        "needs_summary": "已迁居海珠区",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Referral.objects.get(case=case).recipient == setting.recipient
+    assert client.get(reverse("referrals:create") + f"?case={other.pk}").status_code == 404
+    assert client.get(reverse("referrals:create") + "?case=x").status_code == 404
