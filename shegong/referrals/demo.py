@@ -8,12 +8,13 @@ import random
 
 from django.db import transaction
 
+from shegong.accounts.models import RoleAssignment
 from shegong.agencies.models import Agency
 from shegong.recipients.models import ConsentScope, Recipient
 from shegong.referrals import services
 from shegong.referrals.forms import departments
 from shegong.referrals.models import Referral
-from shegong.stations.models import Station
+from shegong.stations.models import StaffAssignment, Station
 
 CITY_PREFIX = "4401"
 LOW, HIGH = CITY_PREFIX.ljust(12, "0"), CITY_PREFIX.ljust(12, "9")
@@ -71,11 +72,26 @@ def load(context: dict) -> None:
     agencies = list(Agency.objects.filter(region_id__gte=LOW, region_id__lte=HIGH).order_by("pk")[:50])
     items = list(departments())
     cases = _cases_by_recipient()
+    with_case = [p for p in people if p.pk in cases]
+    # The demo's logins should find referrals addressed to them: stations someone heads, agencies someone keeps.
+    heads = StaffAssignment.objects.filter(role=StaffAssignment.Role.HEAD, worker__account__isnull=False)
+    headed = set(heads.values_list("station_id", flat=True))
+    featured_stations = [s for s in stations if s.pk in headed]
+    streets = {s.region_id[:9] for s in featured_stations}
+    featured_people = [p for p in people if p.community_id[:9] in streets]
+    kept = set(RoleAssignment.objects.filter(agency__isnull=False).values_list("agency_id", flat=True))
+    featured_agencies = [a for a in agencies if a.pk in kept]
     rng = random.Random(SEED)
     counts = dict.fromkeys(STATES, 0)
     for index in range(COUNT):
-        person = rng.choice(people)
-        case = cases.get(person.pk) if rng.random() < 0.5 else None
+        roll = rng.random()
+        if featured_people and roll < 0.2:
+            person = rng.choice(featured_people)
+        elif with_case and roll < 0.55:
+            person = rng.choice(with_case)
+        else:
+            person = rng.choice(people)
+        case = cases.get(person.pk) if rng.random() < 0.8 else None
         from_station = case.station if case is not None else person.station
         reason, needs = rng.choice(REASONS)
         referral = services.referral_create(
@@ -85,7 +101,7 @@ def load(context: dict) -> None:
             from_station=from_station,
             reason=reason,
             needs_summary=needs,
-            **_target(rng, from_station, stations, agencies, items),
+            **_target(rng, from_station, stations, agencies, items, featured_stations, featured_agencies),
         )
         state = STATES[index % len(STATES)]
         for to_state, note in PATHS[state]:
@@ -96,13 +112,14 @@ def load(context: dict) -> None:
     )
 
 
-def _target(rng, from_station, stations, agencies, items) -> dict:
+def _target(rng, from_station, stations, agencies, items, featured_stations, featured_agencies) -> dict:
     roll = rng.random()
     if roll < 0.45 or (not agencies and not items):
-        others = [s for s in stations if s.pk != from_station.pk]
+        featured = [s for s in featured_stations if s.pk != from_station.pk]
+        others = featured if featured and rng.random() < 0.4 else [s for s in stations if s.pk != from_station.pk]
         return {"to_station": rng.choice(others)}
     if roll < 0.7 and agencies:
-        return {"to_agency": rng.choice(agencies)}
+        return {"to_agency": rng.choice(featured_agencies if featured_agencies and rng.random() < 0.5 else agencies)}
     if items:
         item = rng.choice(items)
         return {
