@@ -138,16 +138,39 @@ def _worker_triples(staff: dict, rng: random.Random) -> list:
     people = list(
         Recipient.objects.filter(station_id__in=stations).select_related("station", "community").order_by("id")
     )
-    if len(people) < WORKER_CASES:
-        # Top up with people of the room's community whom no station serves yet in the register.
-        communities = Station.objects.filter(pk__in=stations).values_list("region_id", flat=True)
-        people += list(
-            Recipient.objects.filter(community_id__in=list(communities), station__isnull=True)
-            .select_related("community")
-            .order_by("id")[: WORKER_CASES - len(people)]
-        )
-    station = Station.objects.get(pk=stations[0])
-    return [(person, station, worker) for person in people[:WORKER_CASES]]
+    triples = [(person, person.station, worker) for person in people[:WORKER_CASES]]
+    room = Station.objects.filter(pk__in=stations, kind=Station.Kind.ROOM).first()
+    if len(triples) < WORKER_CASES and room is not None:
+        triples += [(person, room, worker) for person in _register(room, WORKER_CASES - len(triples), rng)]
+    return triples
+
+
+def _register(station: Station, count: int, rng: random.Random) -> list:
+    """A room serves one community, which the recipients demo may have given only a few people: register a few more
+    there (through the recipients service, consent given) so the "worker" login has cases to show."""
+    from django.core.exceptions import ValidationError
+
+    from shegong.recipients.services import recipient_create
+    from shegong.workers.identity import id_number_from_body
+
+    people = []
+    for index in range(count * 3):
+        if len(people) == count:
+            break
+        birth = datetime.date(1935, 1, 1) + datetime.timedelta(days=rng.randrange(20_000))
+        try:
+            person = recipient_create(
+                actor=None,
+                name=rng.choice("陈李黄张梁林") + rng.choice("伟芳敏静丽强") + rng.choice("华燕玲斌颖"),
+                id_number=id_number_from_body(f"{station.region_id[:6]}{birth:%Y%m%d}{900 + index:03d}"),
+                community=station.region,
+                station=station,
+                consent_given_on=timezone.localdate() - datetime.timedelta(days=rng.randrange(30, 300)),
+            )
+        except ValidationError:
+            continue  # the number is taken: try another
+        people.append(person)
+    return people
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from shegong.casework import demo, services
 from shegong.casework.models import Case, CaseSession
 from shegong.casework.tests.factories import DOMAIN, post
 from shegong.persontimes.models import PersonTime
+from shegong.recipients.models import Recipient
 from shegong.recipients.tests.factories import COMMUNITY_A, make_recipient
 from shegong.stations.tests.factories import Kind, make_station, make_user, make_worker, service_domain
 from shegong.testing.world import STREET_A
@@ -26,14 +27,16 @@ def test_demo_loads_once(monkeypatch, world):
     login = make_user("worker", "social_worker", region=STREET_A)
     post(room, make_worker(region=COMMUNITY_A, account=login), role="resident")
     for index in range(70):
-        make_recipient(f"测试{index}", COMMUNITY_A, station=room if index < 10 else station)
+        make_recipient(f"测试{index}", COMMUNITY_A, station=room if index < 3 else station)
     out = io.StringIO()
     demo.load({"stdout": out})
     cases = Case.objects.all()
     assert cases.count() == 60
     assert "个案：60 个" in out.getvalue()
     assert set(cases.values_list("stage", flat=True)) == set(Case.Stage.values)
+    # The room had 3 people: the demo registered 5 more there so the login "worker" carries WORKER_CASES cases.
     assert cases.filter(worker__account=login).count() >= demo.WORKER_CASES
+    assert Recipient.objects.filter(community_id=COMMUNITY_A).count() == 75
     for case in cases:
         for stage in list(Case.Stage.values)[: list(Case.Stage.values).index(case.stage)]:
             if case.stage != Case.Stage.CLOSED:
