@@ -666,6 +666,34 @@ def request_decline(*, request: ServiceRequest, actor, reason: str) -> ServiceRe
     return request
 
 
+def case_station(request: ServiceRequest) -> Station | None:
+    """Where the case of a request is opened: the request's station when the worker holds a post there, else the
+    worker's (operating) station that covers the request's community, nearest first (a room before a street)."""
+    worker = request.assigned_worker
+    if worker is None:
+        return None
+    posts = (
+        Station.objects.filter(
+            pk__in=StaffAssignment.objects.filter(worker=worker)
+            .filter(current_q(timezone.localdate()))
+            .values("station_id"),
+            status=Station.Status.OPERATING,
+        )
+        .select_related("region")
+        .order_by("-region__level", "pk")
+    )
+    covering = [
+        station
+        for station in posts
+        if subtree_bounds(station.region_id, station.region.level)[0]
+        <= request.community_id
+        <= subtree_bounds(station.region_id, station.region.level)[1]
+    ]
+    if request.station_id and any(station.pk == request.station_id for station in covering):
+        return request.station
+    return covering[0] if covering else None
+
+
 @transaction.atomic
 def request_open_case(
     *, request: ServiceRequest, actor, recipient, domain: str, presenting_problem: str, project=None
@@ -676,11 +704,12 @@ def request_open_case(
     request = _own(actor, request)
     if request.status != Status.ACCEPTED:
         _move(request, Action.CASE_OPENED, Status.IN_SERVICE)  # raises the refusal
-    if request.station is None:
-        raise ValidationError(_("该需求没有受理站点，不能转为个案。"), code="no_station")
+    station = case_station(request)
+    if station is None:
+        raise ValidationError(_("承接社工在覆盖该社区的站点没有现任岗位，不能转为个案。"), code="no_station")
     case = case_open(
         recipient=recipient,
-        station=request.station,
+        station=station,
         worker=request.assigned_worker,
         domain=domain or request.domain,
         opened_on=timezone.localdate(),

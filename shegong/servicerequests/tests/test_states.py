@@ -1,8 +1,6 @@
 """Every status move of a request: allowed and forbidden, who may make it, the reasons it needs, the events and audit
 rows it writes, and the database constraints behind them."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -210,18 +208,42 @@ def _save(request, values):
     request.save()
 
 
-def test_closing_a_case_closes_its_requests(net, monkeypatch):
-    """casework calls requests_close_for_case when a case closes; only requests in service with that case close."""
-    request = services.request_accept(request=assigned(net), actor=net.resident_user)
+def test_a_request_becomes_a_case_and_closes_with_it(net, client):
+    from shegong.casework.models import Case
+    from shegong.casework.services import case_move
+    from shegong.recipients.tests.factories import make_recipient
 
-    class FakeCase:
-        pk = None
-        code = "GZ-TEST-1"
+    person = make_recipient("何阿婆", "440104003104")
+    request = services.request_accept(request=assigned(net, net.colleague), actor=net.colleague_user)
+    with pytest.raises(ValidationError):
+        services.request_open_case(
+            request=request, actor=net.colleague_user, recipient=person, domain="nope", presenting_problem="x"
+        )
+    assert ServiceRequest.objects.get(pk=request.pk).status == Status.ACCEPTED  # rolled back with the case
+    client.force_login(net.colleague_user)
+    from django.urls import reverse
 
-    assert services.requests_close_for_case(case=FakeCase(), actor=None) == 0
-    assert ServiceRequest.objects.get(pk=request.pk).status == Status.ACCEPTED
-
-
-def test_escalation_date_math(net):
-    assert services.due_at_for("440104003104", timezone.now()) is None
-    assert isinstance(datetime.timedelta(hours=1), datetime.timedelta)
+    page = client.get(reverse("servicerequests:open_case", args=[request.pk]))
+    assert person.pk in [choice.pk for choice in page.context["form"].fields["recipient"].queryset]
+    answer = client.post(
+        reverse("servicerequests:open_case", args=[request.pk]),
+        {"recipient": person.pk, "domain": "social_assistance", "presenting_problem": "独居，行动不便"},
+    )
+    assert answer.status_code == 302, answer.context["form"].errors
+    request.refresh_from_db()
+    assert request.status == Status.IN_SERVICE and request.case is not None
+    case = Case.objects.get(pk=request.case_id)
+    assert case.station == net.street and case.worker == net.colleague and case.recipient == person
+    with pytest.raises(ValidationError):  # a case's request closes with the case, not by hand
+        services.request_close(request=request, actor=net.colleague_user, note="完成")
+    case_move(
+        case=case,
+        to=Case.Stage.CLOSED,
+        actor=net.colleague_user,
+        closure_reason="client_ended",
+        reason="本人要求结束",
+        closure_summary="本人要求结束服务",
+    )
+    request.refresh_from_db()
+    assert request.status == Status.CLOSED and request.can_be_rated
+    assert services.request_rate(tracking_code=request.tracking_code, rating=5).rating == 5
