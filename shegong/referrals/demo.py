@@ -4,9 +4,11 @@ Made through the real services as the installation (seeded random generator), so
 and the other side's inbox alerts. Runs after the recipients and casework demos; loading twice adds nothing.
 """
 
+import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from shegong.accounts.models import RoleAssignment
 from shegong.agencies.models import Agency
@@ -82,6 +84,7 @@ def load(context: dict) -> None:
     kept = set(RoleAssignment.objects.filter(agency__isnull=False).values_list("agency_id", flat=True))
     featured_agencies = [a for a in agencies if a.pk in kept]
     rng = random.Random(SEED)
+    now = timezone.now()
     counts = dict.fromkeys(STATES, 0)
     for index in range(COUNT):
         roll = rng.random()
@@ -106,6 +109,7 @@ def load(context: dict) -> None:
         state = STATES[index % len(STATES)]
         for to_state, note in PATHS[state]:
             referral = services.referral_move(actor=None, referral=referral, to_state=to_state, note=note)
+        _spread_in_time(rng, referral, now)
         counts[state] += 1
     stdout.write(
         "转介：" + "，".join(f"{Referral.State(state).label} {count}" for state, count in counts.items()) + " 条"
@@ -138,3 +142,25 @@ def _cases_by_recipient() -> dict:
     for case in Case.objects.filter(region_id__gte=LOW, region_id__lte=HIGH).select_related("station").order_by("pk"):
         cases.setdefault(case.recipient_id, case)
     return cases
+
+
+def _spread_in_time(rng, referral: Referral, now) -> None:
+    """Date the referral and each of its moves over the last half year (the services stamp them all "now")."""
+    at = now - datetime.timedelta(days=rng.randrange(3, 180), hours=rng.randrange(8))
+    Referral.objects.filter(pk=referral.pk).update(created_at=at)
+    stamps = {}
+    for event in referral.events.order_by("at", "id"):
+        if event.from_state:
+            at = min(now, at + datetime.timedelta(days=rng.randrange(1, 10), hours=rng.randrange(8)))
+        event.at = at
+        event.save(update_fields=["at"])
+        stamps[event.to_state] = at
+    moved = {}
+    if Referral.State.ACCEPTED in stamps or Referral.State.REJECTED in stamps:
+        moved["answered_at"] = stamps.get(Referral.State.ACCEPTED) or stamps[Referral.State.REJECTED]
+    if Referral.State.DONE in stamps:
+        moved["done_at"] = stamps[Referral.State.DONE]
+    if Referral.State.REVOKED in stamps:
+        moved["revoked_at"] = stamps[Referral.State.REVOKED]
+    if moved:
+        Referral.objects.filter(pk=referral.pk).update(**moved)

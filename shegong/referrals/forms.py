@@ -75,9 +75,7 @@ class ReferralForm(forms.Form):
     case = forms.IntegerField(widget=forms.HiddenInput, required=False)
     recipient = forms.ModelChoiceField(label=gettext_lazy("服务对象"), queryset=Recipient.objects.none())
     from_station = forms.ModelChoiceField(label=gettext_lazy("转出站点"), queryset=Station.objects.none())
-    target_kind = forms.ChoiceField(
-        label=gettext_lazy("接收方类型"), choices=Referral.TargetKind.choices, widget=forms.RadioSelect
-    )
+    target_kind = forms.ChoiceField(label=gettext_lazy("接收方类型"), choices=Referral.TargetKind.choices)
     to_station = forms.ModelChoiceField(
         label=gettext_lazy("接收站点"), queryset=Station.objects.none(), required=False, empty_label="—"
     )
