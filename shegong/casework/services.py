@@ -635,14 +635,14 @@ def move_problem(case: Case, to: str, *, reason: str = "", closure_reason: str =
             return _field_error("closure_reason", _("请选择结案原因。"), "reason_required")
         if not (closure_summary or "").strip():
             return _field_error("closure_summary", _("请填写结案小结。"), "summary_required")
+        if closure_reason != ClosureReason.GOALS_MET:
+            return None  # early closure (提前结案): from any open stage, whatever content is missing
         if case.stage != Stage.EVALUATION:
-            if closure_reason == ClosureReason.GOALS_MET:
-                return _field_error(
-                    "closure_reason",
-                    _("尚未完成评估，不能以“目标达成”结案；提前结案请选择其他原因（如服务对象主动终止、转介、迁出）。"),
-                    "early_goals_met",
-                )
-            return None
+            return _field_error(
+                "closure_reason",
+                _("尚未完成评估，不能以“目标达成”结案；提前结案请选择其他原因（如服务对象主动终止、转介、迁出）。"),
+                "early_goals_met",
+            )
     problem = incomplete(case, case.stage)
     if problem:
         return _field_error("to", problem, "incomplete")

@@ -179,3 +179,11 @@ def test_only_keepers_move_a_case(world):
         with pytest.raises(PermissionDenied):
             services.case_move(case=case, to=Stage.ASSESSMENT, actor=user)
     assert services.case_move(case=case, to=Stage.ASSESSMENT, actor=world.station_head_a).stage == Stage.ASSESSMENT
+
+
+def test_early_closure_from_evaluation_needs_no_evaluation():
+    case = walk(open_case(setting_a()), Stage.EVALUATION)
+    closed = services.case_move(
+        actor=None, case=case, to=Stage.CLOSED, closure_reason="lost_contact", closure_summary="多次联系未果"
+    )
+    assert closed.stage == Stage.CLOSED
