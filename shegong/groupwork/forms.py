@@ -10,6 +10,7 @@ from shegong.core.listing import ListFilterForm, Sort, blank, date_input
 from shegong.core.scope import region_q, scoped
 from shegong.groupwork import permissions
 from shegong.groupwork.models import DOMAIN_DICTIONARY, GroupWork
+from shegong.groupwork.services import reachable_workers
 from shegong.projects.models import Project
 from shegong.recipients.models import Recipient
 from shegong.refdata.forms import DictionaryChoiceField
@@ -26,9 +27,10 @@ def stations_for(actor, perm: str):
     return scoped(Station, actor, perm).select_related("region").order_by("region_id", "name")
 
 
-def workers_for(actor):
-    """Workers to lead or organise: those of the actor's talent-pool scope, or the actor's own record."""
-    return scoped(SocialWorker, actor, "workers.view_socialworker").order_by("name_initials", "name", "id")
+def workers_for(actor, stations):
+    """Workers to lead or organise: the actor's talent-pool scope (their own record included) and the staff of the
+    stations (services.reachable_workers)."""
+    return reachable_workers(actor, stations).order_by("name_initials", "name", "id")
 
 
 def projects_for(stations):
@@ -173,7 +175,7 @@ class GroupForm(forms.Form):
             stations = Station.objects.filter(pk=group.station_id)
             self.fields["station"].disabled = True
         self.fields["station"].queryset = stations
-        self.fields["leader"].queryset = self.fields["co_leaders"].queryset = workers_for(actor)
+        self.fields["leader"].queryset = self.fields["co_leaders"].queryset = workers_for(actor, stations)
         self.fields["project"].queryset = projects_for(stations)
         self.fields["region"].within = within_for(actor, perm, stations_for(actor, perm))
         style_fields(self)
@@ -312,7 +314,7 @@ class ActivityForm(forms.Form):
             stations = Station.objects.filter(pk=activity.station_id)
             self.fields["station"].disabled = True
         self.fields["station"].queryset = stations
-        self.fields["organiser"].queryset = workers_for(actor)
+        self.fields["organiser"].queryset = workers_for(actor, stations)
         self.fields["project"].queryset = projects_for(stations)
         self.fields["participants"].queryset = recipients_for(actor)
         self.fields["community"].within = within_for(actor, perm, stations_for(actor, perm))

@@ -17,13 +17,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import diff, record, snapshot
-from shegong.core.scope import scoped
+from shegong.core.scope import scope_q, scoped
 from shegong.groupwork import permissions
 from shegong.groupwork.models import (
     DOMAIN_DICTIONARY,
@@ -43,8 +43,10 @@ from shegong.recipients.models import Recipient
 from shegong.regions.codes import subtree_bounds
 from shegong.regions.models import Region
 from shegong.stations.models import Station
+from shegong.workers.models import SocialWorker
 
 RECIPIENT_VIEW = "recipients.view_recipient"
+WORKER_VIEW = "workers.view_socialworker"
 Stage = GroupWork.Stage
 GROUP_FIELDS = ("name", "domain", "target_group", "goals", "planned_sessions", "project", "region", "leader")
 ACTIVITY_FIELDS = (
@@ -149,6 +151,28 @@ def _assert_station_in_scope(actor, station, perm: str) -> None:
         raise _error("station", _("该站点不在您的管辖范围内。"), "outside_scope")
 
 
+def reachable_workers(actor, stations) -> QuerySet:
+    """Workers who may lead or organise at `stations` for `actor`: those of the actor's talent-pool scope (their own
+    record included) and those holding a current post at one of the stations."""
+    if actor is None:
+        return SocialWorker.objects.all()
+    today = timezone.localdate()
+    posted = Q(station_assignments__station__in=stations, station_assignments__start_date__lte=today) & (
+        Q(station_assignments__end_date__isnull=True) | Q(station_assignments__end_date__gte=today)
+    )
+    return SocialWorker.objects.filter(scope_q(actor, SocialWorker, WORKER_VIEW) | posted).distinct()
+
+
+def _check_workers(actor, station, workers: list, field: str) -> None:
+    wanted = {worker.pk for worker in workers if worker is not None}
+    if actor is None or not wanted:
+        return
+    found = set(reachable_workers(actor, [station]).filter(pk__in=wanted).values_list("pk", flat=True))
+    if found != wanted:
+        message = _("所选社工不在您的管辖范围内，也不在该站点任职。")
+        raise _error(field, message, "worker_out_of_scope")
+
+
 def _recipients_in_scope(actor, recipients: Iterable[Recipient], field: str) -> list[Recipient]:
     recipients = list(recipients)
     if not recipients:
@@ -223,6 +247,8 @@ def group_create(*, actor, station, co_leaders: Iterable = (), **values) -> Grou
     errors = _apply_group(group, values)
     if errors:
         raise ValidationError(errors)
+    _check_workers(actor, station, [group.leader], "leader")
+    _check_workers(actor, station, list(co_leaders), "co_leaders")
     group.code = _new_code("XZ", GroupWork)
     group.full_clean(exclude=["created_by", "agency"])
     group.save()
@@ -244,6 +270,10 @@ def group_update(*, actor, group: GroupWork, co_leaders: Iterable | None = None,
     errors = _apply_group(group, values)
     if errors:
         raise ValidationError(errors)
+    if "leader" in values:
+        _check_workers(actor, group.station, [group.leader], "leader")
+    if co_leaders is not None:
+        _check_workers(actor, group.station, list(co_leaders), "co_leaders")
     group.full_clean(exclude=["created_by", "agency"])
     group.save()
     if co_leaders is not None:
@@ -628,6 +658,7 @@ def activity_create(
     errors = _apply_activity(activity, values, len(recipients) + len(names))
     if errors:
         raise ValidationError(errors)
+    _check_workers(actor, station, [activity.organiser], "organiser")
     activity.code = _new_code("HD", CommunityActivity)
     activity.full_clean(exclude=["created_by", "agency"])
     activity.save()
@@ -663,6 +694,8 @@ def activity_update(
     errors = _apply_activity(activity, values, named)
     if errors:
         raise ValidationError(errors)
+    if "organiser" in values:
+        _check_workers(actor, activity.station, [activity.organiser], "organiser")
     activity.full_clean(exclude=["created_by", "agency"])
     activity.save()
     if recipients is not None:

@@ -1,6 +1,7 @@
 """Every page and endpoint × every named user, in and out of scope; the forms through the pages; exports; the lists
 hide withdrawn members and participants."""
 
+import datetime
 import io
 
 import openpyxl
@@ -24,6 +25,7 @@ from shegong.groupwork.tests.factories import (
     withdraw,
 )
 from shegong.persontimes.models import PersonTime
+from shegong.stations.models import StaffAssignment
 from shegong.testing.matrix import ViewCase, assert_matrix
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +61,9 @@ def placed(world):
     station_a = make_station(Kind.STATION, STREET_A, agency=world.agency_a)
     station_b = make_station(Kind.STATION, STREET_B, agency=world.agency_b)
     leader_a = make_worker("李带领", region="440104003000")
+    StaffAssignment.objects.create(
+        station=station_a, worker=leader_a, role=StaffAssignment.Role.FULL_TIME, start_date=datetime.date(2024, 1, 1)
+    )
     world.own_worker = make_worker("王社工", region="440105000000", account=world.worker_b)
     world.group_a = make_group(station_a, leader_a, stage=Stage.FORMATION)
     world.group_b = make_group(station_b, world.own_worker, name="海珠青少年小组", stage=Stage.FORMATION)

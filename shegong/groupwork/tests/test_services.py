@@ -363,3 +363,21 @@ def test_withdrawn_participants_hidden_and_still_counted(station_a, leader):
     assert activity.named_participants == 3 and ActivityParticipant.all_records.filter(activity=activity).count() == 3
     with pytest.raises(ValidationError):
         services.activity_update(actor=None, activity=activity, participants=[], participant_names=["甲", "乙", "丙"])
+
+
+def test_leaders_and_organisers_in_reach(world, station_a):
+    """A keeper picks workers of their talent-pool scope or staff of the station; nobody else."""
+    from shegong.stations.models import StaffAssignment
+
+    stranger = make_worker("外区社工", region="440105000000")
+    values = {"name": "x", "domain": "social_welfare", "target_group": "x", "goals": "x", "planned_sessions": 4}
+    make_group(station_a, stranger)  # the installation (actor None) is not limited
+    with pytest.raises(ValidationError) as refused:
+        services.group_create(actor=world.station_head_a, station=station_a, leader=stranger, **values)
+    assert refused.value.error_dict["leader"][0].code == "worker_out_of_scope"
+    StaffAssignment.objects.create(
+        station=station_a, worker=stranger, role=StaffAssignment.Role.FULL_TIME, start_date=datetime.date(2024, 1, 1)
+    )
+    assert services.group_create(actor=world.station_head_a, station=station_a, leader=stranger, **values).pk
+    local = make_worker("本街社工", region="440104003000")
+    assert services.group_create(actor=world.station_head_a, station=station_a, leader=local, **values).pk
