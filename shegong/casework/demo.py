@@ -215,6 +215,12 @@ def load(context: dict) -> None:
     )
 
 
+def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    """A working-hours moment of `day` (never in the future)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randrange(9, 18), rng.randrange(60))))
+    return min(moment, timezone.now())
+
+
 def _code(station: Station, year: int, sequences: dict) -> str:
     prefix = f"C{station.region_id[:6]}{year}"
     sequences[prefix] = sequences.get(prefix, 0) + 1
@@ -253,7 +259,6 @@ def _write(triples: list, domains: list[str], rng: random.Random, today: datetim
                 else rng.choice([r for r in ClosureReason.values if r != ClosureReason.GOALS_MET])
             ),
             closure_summary="服务目标达成，服务对象状况稳定" if stage == Stage.CLOSED and not early else "",
-            stage_changed_at=now - datetime.timedelta(days=rng.randrange(0, 20)),
         )
         if early:
             case.closure_summary = "提前结案：" + case.get_closure_reason_display()
@@ -278,18 +283,22 @@ def _content(cases: list[Case], reached: list[int], rng: random.Random, today: d
             CaseIntake(case=case, source=source, presenting_problem=rng.choice(PROBLEMS), intake_on=case.opened_on)
         )
         stages_done = ORDER[: depth + 1]
-        events.append(CaseStageEvent(case=case, from_stage="", to_stage=Stage.INTAKE))
-        for before, after in itertools.pairwise(stages_done):
-            events.append(CaseStageEvent(case=case, from_stage=before, to_stage=after))
+        # When each stage was entered: 接案 on the intake date, then along the case's span; 结案 on its closure date.
+        entered = dict(zip(ORDER, (day(f) for f in (0, 0.1, 0.2, 0.3, 0.9)), strict=False))
+        entered[Stage.CLOSED] = case.closed_on
+        moves = [("", Stage.INTAKE), *itertools.pairwise(stages_done)]
         if case.stage == Stage.CLOSED:
-            events.append(
-                CaseStageEvent(
-                    case=case,
-                    from_stage=stages_done[-1],
-                    to_stage=Stage.CLOSED,
-                    reason=case.get_closure_reason_display(),
-                )
+            moves.append((stages_done[-1], Stage.CLOSED))
+        for before, after in moves:
+            event = CaseStageEvent(
+                case=case,
+                from_stage=before,
+                to_stage=after,
+                reason=case.get_closure_reason_display() if after == Stage.CLOSED else "",
             )
+            event.demo_at = _moment(entered[after], rng)
+            events.append(event)
+        case.stage_changed_at = events[-1].demo_at
         if depth >= ORDER.index(Stage.ASSESSMENT) and (depth > ORDER.index(Stage.ASSESSMENT) or rng.random() < 0.6):
             areas = rng.sample([key for key, _label in NEED_AREAS], rng.choice((1, 2, 3)))
             risk = rng.choices(CaseAssessment.Risk.values, weights=[5, 3, 1])[0]
@@ -354,8 +363,16 @@ def _content(cases: list[Case], reached: list[int], rng: random.Random, today: d
         (CaseSession, sessions),
     ):
         model.objects.bulk_create(rows, batch_size=1000)
-    Case.objects.bulk_update([case for case in cases if case.crisis], ["crisis"], batch_size=500)
-    # The reviews are stamped now, after each case's last stage move: those cases count as reviewed, the rest 待督导.
+    Case.objects.bulk_update(cases, ["crisis", "stage_changed_at"], batch_size=500)
+    # Dated like the cases (auto_now_add stamped them now): stage moves on their days, each review a day or two after
+    # the case's last move (those cases count as reviewed, the rest 待督导), crisis flags in the last fortnight.
+    for event in events:
+        CaseStageEvent.objects.filter(pk=event.pk).update(at=event.demo_at)
+    for review in reviews:
+        at = min(review.case.stage_changed_at + datetime.timedelta(days=rng.choice((1, 2))), now)
+        CaseReview.objects.filter(pk=review.pk).update(at=at)
+    for crisis in crises:
+        CaseCrisis.objects.filter(pk=crisis.pk).update(raised_at=now - datetime.timedelta(hours=rng.randrange(2, 300)))
     for session in sessions:
         case = session.case
         persontimes.record(

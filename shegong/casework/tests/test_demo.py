@@ -4,9 +4,11 @@ cases, and a second load that changes nothing."""
 import io
 
 import pytest
+from django.utils import timezone
 
 from shegong.casework import demo, services
-from shegong.casework.models import Case, CaseSession
+from shegong.casework.models import Case, CaseReview, CaseSession, CaseStageEvent
+from shegong.casework.selectors import awaiting_review_q
 from shegong.casework.tests.factories import DOMAIN, post
 from shegong.persontimes.models import PersonTime
 from shegong.recipients.models import Recipient
@@ -42,6 +44,10 @@ def test_demo_loads_once(monkeypatch, world):
             if case.stage != Case.Stage.CLOSED:
                 assert services.incomplete(case, stage) is None, (case.code, stage)
         assert (case.closed_on is not None) == (case.stage == Case.Stage.CLOSED)
+    awaiting = cases.filter(awaiting_review_q()).count()
+    assert 0 < awaiting < 60 and CaseReview.objects.exists()  # reviewed after their last move, the rest 待督导
+    first = CaseStageEvent.objects.filter(to_stage="intake").select_related("case").first()
+    assert timezone.localtime(first.at).date() == first.case.opened_on
     sessions = CaseSession.objects.count()
     assert sessions and PersonTime.objects.filter(kind="case_session").count() == sessions
     demo.load({"stdout": io.StringIO()})
