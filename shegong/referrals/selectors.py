@@ -121,3 +121,22 @@ def allowed_moves(actor, referral: Referral) -> list[str]:
         elif receiver:
             moves.append(move)
     return moves
+
+
+def may_open_recipient(actor, referral: Referral) -> bool:
+    """Whether the recipient's own page is in the actor's scope (the receiving side often sees only the referral)."""
+    from shegong.recipients.models import Recipient
+
+    return scope_filter(Recipient, actor, "recipients.view_recipient").filter(pk=referral.recipient_id).exists()
+
+
+def may_open_case(actor, referral: Referral) -> bool:
+    if not referral.case_id:
+        return False
+    from shegong.casework.models import Case
+
+    return scope_filter(Case, actor, "casework.view_case").filter(pk=referral.case_id).exists()
+
+
+def scope_filter(model, actor, perm: str):
+    return model._default_manager.filter(scope_q(actor, model, perm))

@@ -138,6 +138,8 @@ def referral_detail(request, pk: int):
         "referral": referral,
         "events": selectors.timeline(referral),
         "moves": [(move, Referral.State(move).label) for move in moves],
+        "recipient_link": selectors.may_open_recipient(request.user, referral),
+        "case_link": selectors.may_open_case(request.user, referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 

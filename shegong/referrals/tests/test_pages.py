@@ -150,6 +150,10 @@ def test_detail_shows_timeline_and_actions(client, placed):
     page = client.get(reverse("referrals:detail", args=[placed.r_ab.pk])).content.decode()
     assert 'data-testid="move-revoked"' in page and 'data-testid="move-accepted"' not in page
     assert "转介中" in page
+    assert 'data-testid="recipient-link"' in page  # the sender's side may open the recipient
+    client.force_login(placed.head_b)
+    page = client.get(reverse("referrals:detail", args=[placed.r_ab.pk])).content.decode()
+    assert 'data-testid="recipient-link"' not in page and "陈大文" in page  # the receiver sees the referral only
 
 
 def test_create_through_the_form(client, placed):
@@ -265,5 +269,7 @@ def test_create_from_a_case(client, world):
     response = client.post(url, data)
     assert response.status_code == 302
     assert Referral.objects.get(case=case).recipient == setting.recipient
+    detail = client.get(response["Location"]).content.decode()
+    assert f'href="{reverse("casework:detail", args=[case.pk])}"' in detail
     assert client.get(reverse("referrals:create") + f"?case={other.pk}").status_code == 404
     assert client.get(reverse("referrals:create") + "?case=x").status_code == 404
