@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from shegong.accounts.forms import region_roots, style_fields
-from shegong.core.listing import YES_NO, ListFilterForm, Sort, blank, yes_no
+from shegong.core.listing import YES_NO, ListFilterForm, Sort, blank, date_input, yes_no
+from shegong.recipients.models import Recipient
 from shegong.recipients.selectors import recipient_search
 from shegong.refdata.selectors import choices as dictionary_choices
 from shegong.regions.forms import RegionField
@@ -14,6 +15,7 @@ from shegong.servicerequests.abuse import HONEYPOT
 from shegong.servicerequests.models import DOMAIN_DICTIONARY, MAX_CAPACITY, ServiceRequest, Status
 
 ALL = gettext_lazy("全部")
+ADD_RECIPIENT = "recipients.add_recipient"
 
 
 class PublicRequestForm(forms.Form):
@@ -152,13 +154,17 @@ class CloseForm(forms.Form):
 
 
 class OpenCaseForm(forms.Form):
-    """Turn a request into a case: the recipient (registered already, in the worker's scope), domain, problem."""
+    """Turn a request into a case: the recipient (registered already, in the worker's scope — or, for an actor who
+    may register people, registered here), the domain and the presenting problem."""
 
-    recipient = forms.ModelChoiceField(label=gettext_lazy("服务对象"), queryset=None)
+    recipient = forms.ModelChoiceField(
+        label=gettext_lazy("服务对象"), queryset=None, required=False, empty_label=gettext_lazy("（请选择）")
+    )
     domain = forms.ChoiceField(label=gettext_lazy("服务领域"))
     presenting_problem = forms.CharField(
         label=gettext_lazy("主要问题"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    REGISTRATION = ("new_name", "new_id_number", "new_no_id_reason", "new_birth_date", "new_sex", "new_consent")
 
     def __init__(self, *args, request: ServiceRequest, actor, **kwargs):
         kwargs.setdefault("initial", {"domain": request.domain, "presenting_problem": request.description})
@@ -166,7 +172,51 @@ class OpenCaseForm(forms.Form):
         rows = recipient_search(actor=actor).filter(community_id=request.community_id)
         self.fields["recipient"].queryset = rows.order_by("name_initials", "name", "id")
         self.fields["domain"].choices = dictionary_choices(DOMAIN_DICTIONARY)
+        self.can_register = actor.has_perm(ADD_RECIPIENT)
+        if self.can_register:
+            self.fields["new_name"] = forms.CharField(
+                label=gettext_lazy("或登记新服务对象：姓名"), max_length=50, required=False
+            )
+            self.fields["new_id_number"] = forms.CharField(
+                label=gettext_lazy("身份证号"), max_length=18, required=False
+            )
+            self.fields["new_no_id_reason"] = forms.ChoiceField(
+                label=gettext_lazy("无身份证号原因"), choices=blank(Recipient.NoIdReason.choices), required=False
+            )
+            self.fields["new_birth_date"] = date_input(forms.DateField(label=gettext_lazy("出生日期"), required=False))
+            self.fields["new_sex"] = forms.ChoiceField(
+                label=gettext_lazy("性别"), choices=blank(Recipient.Sex.choices), required=False
+            )
+            self.fields["new_consent"] = forms.BooleanField(
+                label=gettext_lazy("本人（或监护人）今天已知情同意登记"), required=False
+            )
         style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        registering = self.can_register and (data.get("new_name") or "").strip()
+        if data.get("recipient") is None and not registering:
+            raise forms.ValidationError(gettext_lazy("请选择已登记的服务对象。"), code="required")
+        if data.get("recipient") is None and registering and not data.get("new_consent"):
+            self.add_error("new_consent", gettext_lazy("登记服务对象须经本人（或监护人）知情同意。"))
+        return data
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        values = {
+            "recipient": data.get("recipient"),
+            "domain": data["domain"],
+            "presenting_problem": data["presenting_problem"],
+        }
+        if values["recipient"] is None and self.can_register:
+            values["new_recipient"] = {
+                "name": data["new_name"].strip(),
+                "id_number": data.get("new_id_number", ""),
+                "no_id_reason": data.get("new_no_id_reason", ""),
+                "birth_date": data.get("new_birth_date"),
+                "sex": data.get("new_sex", ""),
+            }
+        return values
 
 
 class CapacityForm(forms.Form):

@@ -191,7 +191,7 @@ def target_communities(station: Station):
 
 
 def _clean_submission(*, target_code, community, domain, topic, description, phone, contact_consent) -> dict:
-    from shegong.refdata.selectors import labels
+    from shegong.refdata.selectors import choices
 
     errors: dict[str, list] = {}
     station, target_community = _communities_of_target(target_code)
@@ -205,7 +205,7 @@ def _clean_submission(*, target_code, community, domain, topic, description, pho
         errors["community"] = [ValidationError(_("二维码无效。"), code="invalid")]
     domain = (domain or "").strip()
     topic = (topic or "").strip()
-    if domain and domain not in labels(DOMAIN_DICTIONARY):
+    if domain and domain not in dict(choices(DOMAIN_DICTIONARY)):
         errors["domain"] = [ValidationError(_("服务领域不在字典中。"), code="invalid")]
     if not domain and not topic:
         errors["domain"] = [ValidationError(_("请选择服务领域，或填写需要什么帮助。"), code="required")]
@@ -696,12 +696,23 @@ def case_station(request: ServiceRequest) -> Station | None:
 
 @transaction.atomic
 def request_open_case(
-    *, request: ServiceRequest, actor, recipient, domain: str, presenting_problem: str, project=None
+    *,
+    request: ServiceRequest,
+    actor,
+    recipient=None,
+    domain: str,
+    presenting_problem: str,
+    project=None,
+    new_recipient: dict | None = None,
 ) -> ServiceRequest:
-    """The assigned worker turns an accepted request into a case (个案, casework.services.case_open): 服务中."""
+    """The assigned worker turns an accepted request into a case (个案, casework.services.case_open): 服务中. The
+    recipient is one already registered, or (`new_recipient`, for an actor who may register people) registered here
+    through the recipients service in the same transaction, in the request's community."""
     from shegong.casework.services import case_open
 
     request = _own(actor, request)
+    if recipient is None and new_recipient:
+        recipient = _register(actor, request, new_recipient)
     if request.status != Status.ACCEPTED:
         _move(request, Action.CASE_OPENED, Status.IN_SERVICE)  # raises the refusal
     station = case_station(request)
@@ -738,6 +749,21 @@ def request_close(*, request: ServiceRequest, actor, note: str) -> ServiceReques
     if request.case_id is not None:
         raise ValidationError(_("该需求已转为个案，个案结案时自动办结。"), code="has_case")
     return _close(request, actor, note)
+
+
+def _register(actor, request: ServiceRequest, values: dict):
+    """Quick registration of the resident as a recipient (recipients.services.recipient_create); its refusals come
+    back keyed `new_<field>` so the form shows them beside its own fields."""
+    from shegong.recipients.services import recipient_create
+
+    try:
+        return recipient_create(
+            actor=actor, community=request.community, consent_given_on=timezone.localdate(), **values
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError({f"new_{key}": value for key, value in exc.error_dict.items()}) from None
+        raise
 
 
 def _close(request: ServiceRequest, actor, note: str) -> ServiceRequest:

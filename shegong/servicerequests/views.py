@@ -327,7 +327,7 @@ def request_open_case(request, pk: int):
     form = OpenCaseForm(request.POST or None, request=found, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_open_case(request=found, actor=request.user, **form.cleaned_data)
+            services.request_open_case(request=found, actor=request.user, **form.service_values())
         except ValidationError as exc:
             add_service_error(form, exc)
         except PermissionDenied as exc:
@@ -335,7 +335,11 @@ def request_open_case(request, pk: int):
         else:
             messages.success(request, _("已转为个案。"))
             return redirect("servicerequests:detail", pk=found.pk)
-    note = _("服务对象须已登记（在“服务对象”中由站点登记）；转为个案后，个案结案时本需求自动办结。")
+    note = (
+        _("可选择已登记的服务对象，或直接登记新的服务对象；转为个案后，个案结案时本需求自动办结。")
+        if form.can_register
+        else _("服务对象须已登记（在“服务对象”中由站点登记）；转为个案后，个案结案时本需求自动办结。")
+    )
     return _action_page(request, found, form, _("转为个案"), "case-form", note=note)
 
 

@@ -247,3 +247,36 @@ def test_a_request_becomes_a_case_and_closes_with_it(net, client):
     request.refresh_from_db()
     assert request.status == Status.CLOSED and request.can_be_rated
     assert services.request_rate(tracking_code=request.tracking_code, rating=5).rating == 5
+
+
+def test_who_may_register_people_registers_the_resident_while_opening_the_case(net, client):
+    from django.urls import reverse
+
+    from shegong.recipients.models import Recipient
+
+    head_user = net.world.station_head_a
+    request = services.request_accept(request=assigned(net, net.head), actor=head_user)
+    client.force_login(head_user)
+    url = reverse("servicerequests:open_case", args=[request.pk])
+    data = {
+        "domain": "social_assistance",
+        "presenting_problem": "独居",
+        "new_name": "钟阿伯",
+        "new_no_id_reason": "no_document",
+        "new_birth_date": "1940-02-03",
+        "new_sex": "M",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "知情同意" in str(refused.context["form"].errors["new_consent"])
+    assert not Recipient.objects.filter(name="钟阿伯").exists()
+    answer = client.post(url, data | {"new_consent": "on"})
+    assert answer.status_code == 302, answer.context["form"].errors
+    person = Recipient.objects.get(name="钟阿伯")
+    assert person.community_id == "440104003104" and person.created_by == head_user
+    request.refresh_from_db()
+    assert request.status == Status.IN_SERVICE and request.case.recipient == person
+    # A worker who may not register people only picks: the registration fields are not offered.
+    client.force_login(net.resident_user)
+    other = services.request_accept(request=assigned(net), actor=net.resident_user)
+    form = client.get(reverse("servicerequests:open_case", args=[other.pk])).context["form"]
+    assert "new_name" not in form.fields
