@@ -389,3 +389,19 @@ def test_list_filters(client, placed):
     assert titles == ["流水井邻里节"]
     empty = client.get(reverse("groupwork:activity_list"), {"held_from": "2026-04-01"}).context["page"]
     assert empty.paginator.count == 0
+
+
+def test_api_hides_withdrawn_members_and_participants(client, placed):
+    recipient = make_recipient("陈大文", COMMUNITY_A)
+    services.member_add(actor=None, group=placed.group_a, recipient=recipient, joined_on=DAY)
+    activity = make_activity(
+        placed.station_a, placed.leader_a, COMMUNITY_A, participants_count=5, participants=[recipient]
+    )
+    client.force_login(placed.station_head_a)
+    names = [m["name"] for m in client.get(f"{API}/groups/{placed.group_a.pk}").json()["members"]]
+    assert "陈大文" in names
+    withdraw(recipient)
+    names = [m["name"] for m in client.get(f"{API}/groups/{placed.group_a.pk}").json()["members"]]
+    assert names == ["张三"]
+    answer = client.get(f"{API}/activities/{activity.pk}").json()
+    assert answer["participants"] == [] and answer["participants_count"] == 5
