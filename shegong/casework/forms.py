@@ -135,6 +135,11 @@ class CaseOpenForm(StyledForm):
         for station in stations[:200]:
             staff += [(worker.pk, f"{worker.name}（{station.name}）") for worker in selectors.station_staff(station)]
         self.fields["worker"].choices = [("", "—"), *dict(staff).items()]
+        own = SocialWorker.objects.filter(account=actor).values_list("pk", flat=True).first()
+        if own is not None and own in dict(staff):
+            self.fields["worker"].initial = own  # a worker opening a case usually carries it
+        if len(found) == 1:
+            self.fields["recipient"].initial = found[0].pk
         self.fields["domain"].choices = domain_choices()
         if len(stations) == 1:
             self.fields["station"].initial = stations[0]
