@@ -32,7 +32,7 @@ SECTIONS = {
 class NavItem:
     label: str
     url_name: str
-    permission: str | None = None  # None: every signed-in user
+    permission: str | tuple[str, ...] | None = None  # None: every signed-in user; a tuple: any one of them
     icon: str = "circle"
     order: int = 100
     section: str | None = None  # a key of SECTIONS, None: on the bar itself
@@ -60,8 +60,16 @@ def items_for(user) -> list[dict]:
         {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name}
         | {"section": item.section}
         for item in all_items()
-        if item.permission is None or user.has_perm(item.permission)
+        if _may_see(user, item.permission)
     ]
+
+
+def _may_see(user, permission) -> bool:
+    if permission is None:
+        return True
+    if isinstance(permission, tuple):
+        return any(user.has_perm(name) for name in permission)
+    return user.has_perm(permission)
 
 
 def menu_for(user, path: str) -> list[dict]:
