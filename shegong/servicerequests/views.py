@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -184,6 +185,8 @@ def request_match(request):
     station = region = None
     if form.is_valid():
         station, region = form.area()
+    elif "station" in form.errors or "region" in form.errors:
+        raise Http404  # a station or region outside the actor's dispatch scope
     if station is None and region is None:
         messages.error(request, _("请选择站点或区划后再一键派单。"))
         return redirect("servicerequests:queue")

@@ -122,6 +122,21 @@ CASES = [
         for name in ("servicerequests:decline", "servicerequests:close", "servicerequests:open_case")
     ],
     ViewCase(
+        "servicerequests:match",
+        {"anonymous": 302, **{name: 302 if code == 200 else code for name, code in DISPATCH_A.items()}},
+        default=403,
+        method="post",
+        data=lambda w: {"station": w.net.street.pk},
+        label="POST servicerequests:match (street of district A)",
+    ),
+    ViewCase(
+        "servicerequests:match",
+        {"anonymous": 302, "station_head_a": 404, "district_a_admin": 404, "district_b_admin": 302},
+        method="post",
+        data=lambda w: {"station": w.net.street_b.pk},
+        label="POST servicerequests:match (street of district B)",
+    ),
+    ViewCase(
         "servicerequests:accept",
         {"anonymous": 302, **OWN, "worker_a": 302},
         default=403,
