@@ -45,6 +45,7 @@ from shegong.stations.selectors import heads_of
 
 Stage = Case.Stage
 CODE_ATTEMPTS = 3
+SUPERVISION_RECENT_DAYS = 365
 VIEW_RECIPIENT = "recipients.view_recipient"
 SERVICE_DOMAIN = "service_domain"
 
@@ -706,7 +707,10 @@ def case_move(
 
 
 def crisis_recipients(case: Case) -> list:
-    """The station head(s) (heads_of falls back up the network) and the station's current supervisors (督导岗)."""
+    """The station head(s) (heads_of falls back up the network), the station's current supervisors (督导岗) and the
+    worker's own supervisor: the one of their latest supervision session (talent) within SUPERVISION_RECENT_DAYS."""
+    from shegong.talent.models import SupervisionSession
+
     today = timezone.localdate()
     supervisors = [
         row.worker.account
@@ -715,6 +719,16 @@ def crisis_recipients(case: Case) -> list:
         ).select_related("worker__account")
         if row.worker.account is not None
     ]
+    latest = (
+        SupervisionSession.objects.filter(
+            supervisees=case.worker, held_on__gte=today - datetime.timedelta(days=SUPERVISION_RECENT_DAYS)
+        )
+        .select_related("supervisor__worker__account")
+        .order_by("-held_on", "-id")
+        .first()
+    )
+    if latest is not None and latest.supervisor.worker.account is not None:
+        supervisors.append(latest.supervisor.worker.account)
     return [user for user in dict.fromkeys([*heads_of(case.station), *supervisors]) if user is not None]
 
 

@@ -33,6 +33,33 @@ def test_raising_a_crisis_alerts_the_head_at_once(world):
     assert alert.subject == f"casework.casecrisis:{crisis.pk}"
 
 
+def test_the_workers_own_supervisor_is_alerted_too(world):
+    from django.utils import timezone
+
+    from shegong.talent.models import SupervisionSession, SupervisorProfile
+
+    setting = setting_a(world)
+    mentor = make_user("mentor_x", "supervisor", region=STREET_A)
+    profile = SupervisorProfile.objects.create(
+        worker=make_worker(region=STREET_A, account=mentor), grade="junior", grade_since=OPENED
+    )
+    session = SupervisionSession.objects.create(
+        supervisor=profile,
+        held_on=timezone.localdate(),
+        hours=2,
+        topic="个案督导",
+        mode="individual",
+        recorded_by=mentor,
+    )
+    session.supervisees.add(setting.worker)
+    case = open_case(setting)
+    services.crisis_raise(case=case, actor=None, kind="violence", note="家暴")
+    assert set(Notification.objects.filter(kind="crisis").values_list("user__username", flat=True)) == {
+        "station_head_a",
+        "mentor_x",
+    }
+
+
 def test_a_crisis_cannot_be_raised_twice_and_clearing_needs_a_note(world):
     case = open_case(setting_a(world))
     services.crisis_raise(case=case, actor=None, kind="abuse", note="疑似虐待")
@@ -150,3 +177,13 @@ def test_handing_a_case_over_moves_its_person_times(world):
     stranger = make_worker(region=STREET_A)
     with pytest.raises(ValidationError):
         services.case_update(case=case, actor=world.station_head_a, worker=stranger)
+
+
+def test_a_supervisor_of_the_district_reviews(world):
+    case = open_case(setting_b(world))
+    supervisor = make_user("supervisor_b", "supervisor", region="440105000000")
+    services.review_add(case=case, actor=supervisor, decision="approved", comment="计划可行")
+    assert case.reviews.get().reviewer == supervisor
+    outside = make_user("supervisor_a", "supervisor", region="440104000000")
+    with pytest.raises(PermissionDenied):
+        services.review_add(case=case, actor=outside, decision="approved", comment="越界")
