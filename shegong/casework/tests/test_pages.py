@@ -228,6 +228,16 @@ def test_notes_only_for_keepers(client, placed):
     assert placed.case_a.code in page and notes not in page
 
 
+def test_keepers_refer_a_case_from_its_page(client, placed):
+    detail = reverse("casework:detail", args=[placed.case_a.pk])
+    refer = f'{reverse("referrals:create")}?case={placed.case_a.pk}'
+    client.force_login(placed.station_head_a)
+    assert refer in client.get(detail).content.decode()
+    assert client.get(refer).status_code == 200
+    client.force_login(placed.district_a_admin)  # oversees, keeps nothing
+    assert refer not in client.get(detail).content.decode()
+
+
 def test_open_case_through_the_page(client, placed):
     client.force_login(placed.station_head_a)
     url = reverse("casework:open")
