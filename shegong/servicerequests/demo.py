@@ -29,6 +29,7 @@ from shegong.servicerequests.models import (
 from shegong.stations.models import StaffAssignment, Station
 from shegong.stations.rules import current_q
 from shegong.workers.imports import Builder
+from shegong.workers.models import SocialWorker
 
 CITY_PREFIX = "4401"
 LOW, HIGH = CITY_PREFIX.ljust(12, "0"), CITY_PREFIX.ljust(12, "9")
@@ -36,6 +37,8 @@ COUNT = 800
 SEED = 20_261_206
 SLA_HOURS = 24
 PROFILE_REGION = "440100000000"
+HEAD_STREET_PREFIX = "440104003"  # 北京街道, the demo login "station_head"'s street
+OPEN_PER_WORKER = 3
 STATUS_WEIGHTS = {
     Status.PENDING: 14,
     Status.ASSIGNED: 10,
@@ -101,12 +104,14 @@ def _staff(today) -> dict[int, list[int]]:
 def _capacities(staff: dict[int, list[int]], rng) -> None:
     workers = sorted({worker for people in staff.values() for worker in people})
     existing = set(WorkerCapacity.objects.filter(worker_id__in=workers).values_list("worker_id", flat=True))
+    # The demo logins (workers with an account) always take requests, so 一键派单 has someone to give them to.
+    with_account = set(SocialWorker.objects.filter(pk__in=workers, account__isnull=False).values_list("pk", flat=True))
     WorkerCapacity.objects.bulk_create(
         [
             WorkerCapacity(
                 worker_id=worker,
-                accepting=rng.random() > 0.05,
-                max_open=rng.choice((5, 5, 5, 6, 8, 3)),
+                accepting=worker in with_account or rng.random() > 0.05,
+                max_open=8 if worker in with_account else rng.choice((5, 5, 5, 6, 8, 3)),
             )
             for worker in workers
             if worker not in existing
@@ -197,10 +202,17 @@ def _write(rng, routes, communities, staff, stations, demo_worker) -> int:
             if route.preferred_worker is not None and route.preferred_worker.pk == demo_worker.pk:
                 demo_room = code
                 break
+    head_codes = [code for code in codes if code.startswith(HEAD_STREET_PREFIX)]
+    held: dict[int, int] = {}
     rows, steps = [], []
     tracking = set(ServiceRequest.all_records.values_list("tracking_code", flat=True))
     for index in range(COUNT):
-        code = demo_room if demo_room and index % 40 == 0 else rng.choice(codes)
+        if demo_room and index % 40 == 0:
+            code = demo_room
+        elif head_codes and index % 25 == 1:
+            code = rng.choice(head_codes)  # the demo station head's street: a queue to work on
+        else:
+            code = rng.choice(codes)
         route = routes[code]
         status = rng.choices(statuses, weights=weights)[0]
         workers = _workers_for(route, staff, stations)
@@ -227,6 +239,11 @@ def _write(rng, routes, communities, staff, stations, demo_worker) -> int:
                 worker = demo_worker.pk
             else:
                 worker = preferred if preferred in workers and rng.random() < 0.6 else rng.choice(workers)
+            if status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_SERVICE):
+                if held.get(worker, 0) >= OPEN_PER_WORKER:
+                    status = Status.CLOSED  # keep loads below capacity: 一键派单 still has workers to give to
+                else:
+                    held[worker] = held.get(worker, 0) + 1
         # Each step a little after the previous one, never in the future.
         age = now - created
         assigned_at = created + age * rng.uniform(0.05, 0.3)
