@@ -227,8 +227,33 @@ def _code(station: Station, year: int, sequences: dict) -> str:
     return f"{prefix}{sequences[prefix]:05d}"
 
 
+def _contracts() -> tuple[dict, dict]:
+    """The contracted projects covering each station, and each street's (a room's case counts toward the project of
+    its 镇街社工站, which the 社工站项目 buys): (station id → projects, street code → projects)."""
+    from shegong.projects.models import Project, ProjectStation
+
+    by_station: dict[int, list] = {}
+    by_street: dict[str, list] = {}
+    links = ProjectStation.objects.filter(project__stage__in=Project.CONTRACTED_STAGES).select_related(
+        "project", "station"
+    )
+    for link in links.order_by("project_id"):
+        by_station.setdefault(link.station_id, []).append(link.project)
+        by_street.setdefault(link.station.region_id[:9], []).append(link.project)
+    return by_station, by_street
+
+
+def _project_for(station: Station, community: str, on: datetime.date, contracts: tuple[dict, dict]):
+    by_station, by_street = contracts
+    for project in by_station.get(station.pk, []) + by_street.get(community[:9], []):
+        if project.start_date <= on <= project.end_date:
+            return project
+    return None
+
+
 def _write(triples: list, domains: list[str], rng: random.Random, today: datetime.date) -> list[Case]:
     now = timezone.now()
+    contracts = _contracts()
     sequences: dict[str, int] = {}
     cases, plans = [], []
     for person, station, worker in triples:
@@ -246,6 +271,7 @@ def _write(triples: list, domains: list[str], rng: random.Random, today: datetim
             province_code=person.community_id[:2],
             station=station,
             agency_id=station.agency_id,
+            project=_project_for(station, person.community_id, opened, contracts),
             worker=worker,
             domain=rng.choice(domains),
             stage=stage,

@@ -52,3 +52,30 @@ def test_demo_loads_once(monkeypatch, world):
     assert sessions and PersonTime.objects.filter(kind="case_session").count() == sessions
     demo.load({"stdout": io.StringIO()})
     assert Case.objects.count() == 60
+
+
+def test_demo_cases_count_toward_the_contracted_project_of_their_station(monkeypatch, world):
+    import datetime
+
+    from shegong.projects.models import Project
+    from shegong.projects.tests.factories import make_project
+
+    monkeypatch.setattr(demo, "COUNT", 20)
+    service_domain(DOMAIN)
+    station = make_station(Kind.STATION, STREET_A)
+    for _index in range(2):
+        post(station, make_worker(region=STREET_A))
+    for index in range(25):
+        make_recipient(f"测试{index}", COMMUNITY_A, station=station)
+    today = timezone.localdate()
+    project = make_project(
+        stations=[station], start=today - datetime.timedelta(days=200), end=today + datetime.timedelta(days=100)
+    )
+    Project.objects.filter(pk=project.pk).update(
+        stage=Project.Stage.EXECUTING, agency=world.agency_a, contract_date=project.start_date
+    )
+    demo.load({"stdout": io.StringIO()})
+    for case in Case.objects.all():
+        in_period = case.opened_on >= project.start_date
+        assert (case.project_id == project.pk) == in_period, (case.code, case.opened_on)
+    assert Case.objects.filter(project=project).exists()

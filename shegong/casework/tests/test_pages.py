@@ -230,7 +230,7 @@ def test_notes_only_for_keepers(client, placed):
 
 def test_keepers_refer_a_case_from_its_page(client, placed):
     detail = reverse("casework:detail", args=[placed.case_a.pk])
-    refer = f'{reverse("referrals:create")}?case={placed.case_a.pk}'
+    refer = f"{reverse('referrals:create')}?case={placed.case_a.pk}"
     client.force_login(placed.station_head_a)
     assert refer in client.get(detail).content.decode()
     assert client.get(refer).status_code == 200
