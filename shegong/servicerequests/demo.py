@@ -51,10 +51,10 @@ DESCRIPTIONS = {
     "social_assistance": ["家里收入低，想了解低保申请怎么办", "失业半年，生活困难，希望得到临时救助"],
     "social_welfare": ["独居老人，行动不便，希望有人定期上门探访", "老人腿脚不便，想申请助餐服务"],
     "marriage_family": ["夫妻经常争吵，孩子受影响，想找社工聊聊", "家里老人和子女关系紧张"],
-    "education": ["孩子放学后无人看管，作业跟不上", "孩子沉迷手机，不愿上学"],
-    "disability_rehab": ["家中有残疾人，想了解康复服务", "轮椅坏了，想申请辅具"],
+    "education_guidance": ["孩子放学后无人看管，作业跟不上", "孩子沉迷手机，不愿上学"],
+    "disability_rehabilitation": ["家中有残疾人，想了解康复服务", "轮椅坏了，想申请辅具"],
     "mental_health": ["最近情绪低落，睡不好，想找人倾诉", "家人有精神障碍，照顾压力大"],
-    "employment_aid": ["想找工作，希望参加技能培训", "残疾人就业，想了解有没有岗位"],
+    "employment_assistance": ["想找工作，希望参加技能培训", "残疾人就业，想了解有没有岗位"],
 }
 FREE_TEXT = [("邻里噪音", "楼上装修噪音很大，沟通无果，希望调解"), ("助餐", "想给家里老人订长者饭堂")]
 DISMISS_REASONS = ["重复提交", "测试提交，无实际需求", "不在本社区服务范围，已告知居民联系户籍地"]
@@ -344,7 +344,9 @@ def _events(rng, values, created, assigned_at, accepted_at, closed_at, workers) 
             "from_status": Status.PENDING,
             "to_status": Status.ASSIGNED,
             "worker_id": worker,
-            "explanation": ["同社区驻点社工", "擅长该服务领域", "当前在办 1/5"] if matched else [],
+            "explanation": (["同社区驻点社工"] if worker == values["preferred_worker_id"] else ["同街道"])
+            if matched
+            else [],
             "at": assigned_at,
         }
     )

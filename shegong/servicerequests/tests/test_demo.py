@@ -7,6 +7,7 @@ import io
 import pytest
 
 from shegong.policies.models import PolicyRule
+from shegong.refdata.selectors import labels
 from shegong.servicerequests import demo
 from shegong.servicerequests.models import Action, RequestEvent, ServiceRequest, Status, WorkerCapacity
 from shegong.servicerequests.tests.factories import Network
@@ -32,6 +33,8 @@ def test_demo_loads_once_in_every_status(monkeypatch, world):
     for row in rows.filter(status=Status.CLOSED)[:30]:
         assert list(row.events.values_list("action", flat=True))[-1] in (Action.CLOSED, Action.RATED)
     assert RequestEvent.objects.filter(action=Action.SUBMITTED).count() == 300
+    known = set(labels("service_domain"))
+    assert set(rows.exclude(domain="").values_list("domain", flat=True)) <= known
     assert all(row.phone.startswith("13") for row in rows.filter(phone_index__isnull=False)[:20])
     demo.load({"stdout": io.StringIO(), "demo_worker": net.resident})
     assert ServiceRequest.all_records.count() == 300
