@@ -29,7 +29,7 @@ from shegong.servicerequests.forms import (
     ReasonForm,
     RequestFilterForm,
 )
-from shegong.servicerequests.models import DOMAIN_DICTIONARY, Status
+from shegong.servicerequests.models import DOMAIN_DICTIONARY, Status, WorkerCapacity
 
 ASSIGNABLE = (Status.PENDING, Status.ASSIGNED)
 
@@ -245,10 +245,16 @@ def request_dismiss(request, pk: int):
 
 @permission(permissions.DISPATCH)
 def capacity_list(request):
-    workers = list(services.capacity_workers(request.user))
-    loads = services.open_load([worker.pk for worker in workers])
-    rows = [(worker, services.capacity_of(worker), loads.get(worker.pk, 0)) for worker in workers]
-    return render(request, "servicerequests/capacity_list.html", {"rows": rows})
+    context = page_context(request, services.capacity_workers(request.user))
+    workers = list(context["page"])
+    ids = [worker.pk for worker in workers]
+    loads = services.open_load(ids)
+    capacities = {row.worker_id: row for row in WorkerCapacity.objects.filter(worker_id__in=ids)}
+    context["rows"] = [
+        (worker, capacities.get(worker.pk) or WorkerCapacity(worker=worker), loads.get(worker.pk, 0))
+        for worker in workers
+    ]
+    return render(request, "servicerequests/capacity_list.html", context)
 
 
 @permission(permissions.DISPATCH)

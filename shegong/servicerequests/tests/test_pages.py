@@ -316,3 +316,15 @@ def _case_for(world, recipient):
         domain="social_assistance",
         opened_on=datetime.date(2026, 1, 10),
     )
+
+
+def test_capacities_through_the_pages(client, placed):
+    client.force_login(placed.station_head_a)
+    rows = client.get(reverse("servicerequests:capacities")).context["rows"]
+    by_name = {worker.name: (capacity.accepting, capacity.max_open, load) for worker, capacity, load in rows}
+    assert by_name["赵同事"] == (True, 5, 1) and "海珠社工" not in by_name
+    url = reverse("servicerequests:capacity_edit", args=[placed.net.colleague.pk])
+    assert client.post(url, {"max_open": 99}).status_code == 200  # out of range: the form says so
+    assert client.post(url, {"accepting": "on", "max_open": 2}).status_code == 302
+    rows = client.get(reverse("servicerequests:capacities")).context["rows"]
+    assert {worker.name: capacity.max_open for worker, capacity, _load in rows}["赵同事"] == 2
