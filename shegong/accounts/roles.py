@@ -106,8 +106,9 @@ ANSWER_RECTIFICATION = ["inspections.view_rectificationitem", "inspections.answe
 OVERSEE_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.view_withdrawn_recipient"]
 # stations and agencies: register, edit, consent, in their scope
 KEEP_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.add_recipient", "recipients.change_recipient"]
-# social workers: the recipients of their own station or community
-SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient"]
+# social workers: the recipients of their own station or community; they register a resident who asks for help
+# (码上办) when turning the request into a case
+SERVE_RECIPIENTS: list[str] = ["recipients.view_recipient", "recipients.add_recipient"]
 
 # Service delivery (个案 / 小组 / 社区活动 / 转介 / 服务需求, issue 6). A social worker keeps their own cases, groups
 # and activities (as their owner: the worker's account) and answers the requests assigned to them; the station head

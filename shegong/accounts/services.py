@@ -274,13 +274,29 @@ def user_unlock(*, actor: User, user: User) -> None:
 
 
 @transaction.atomic
+def reveal_to_owner_allowed(actor, model, pk, field_name: str) -> bool:
+    """A model may let the owner of a row see some fields in full without the reveal permission (`reveal_to_owner`):
+    the worker assigned to a resident's request calls the phone the resident left to be contacted on."""
+    from shegong.core.scope import owned_by
+
+    return field_name in getattr(model, "reveal_to_owner", ()) and owned_by(actor, model, pk) is not None
+
+
+def may_reveal(actor, obj, field_name: str) -> bool:
+    return actor.has_perm("accounts.reveal_personal_data") or reveal_to_owner_allowed(
+        actor, type(obj), obj.pk, field_name
+    )
+
+
 def reveal_personal_value(*, actor: User, obj, field_name: str) -> str:
     """The unmasked value of an encrypted field, for someone allowed to see it; the viewing itself is audited.
 
-    Checks the permission; the caller has already fetched `obj` through the data scope (get_scoped_or_404), because
-    being out of scope must look like "not found", which is the view's answer to give.
+    Checks the permission (or the row's owner, for the fields its model opens to the owner); the caller has already
+    fetched `obj` through the data scope (get_scoped_or_404), because being out of scope must look like "not found",
+    which is the view's answer to give.
     """
-    require_perm(actor, "accounts.reveal_personal_data")
+    if not reveal_to_owner_allowed(actor, type(obj), obj.pk, field_name):
+        require_perm(actor, "accounts.reveal_personal_data")
     field = obj._meta.get_field(field_name)
     if not isinstance(field, EncryptedCharField):
         raise ValueError(f"{obj._meta.label}.{field_name} is not an encrypted personal-data field")

@@ -94,3 +94,11 @@ def get_scoped_or_404(queryset: QuerySet | type[Model], user, perm: str | None =
 
 def in_scope(user, obj: Model, perm: str | None = None) -> bool:
     return scoped(type(obj), user, perm).filter(pk=obj.pk).exists()
+
+
+def owned_by(user, model: type[Model], pk):
+    """The row `pk` of `model` when `user` is its owner (the data scope's owner path), else None."""
+    spec: DataScope = getattr(model, "data_scope", None)
+    if spec is None or not spec.owner or not getattr(user, "is_authenticated", False):
+        return None
+    return model._default_manager.filter(pk=pk, **{spec.owner: user.pk}).first()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.accounts.services import reveal_personal_value
 from shegong.core.fields import EncryptedCharField
-from shegong.core.scope import get_scoped_or_404
+from shegong.core.scope import get_scoped_or_404, owned_by
 
 REVEAL_PERMISSION = "accounts.reveal_personal_data"
 
@@ -22,15 +22,26 @@ REVEAL_PERMISSION = "accounts.reveal_personal_data"
 def reveal(request, model_label: str, pk: str, field_name: str):
     """The unmasked value of one encrypted field of one object, as an htmx fragment.
 
-    403 without the reveal permission (checked first, so it says nothing about the object), 400 for a field that is
-    not an encrypted personal identifier, 404 for an object outside the user's scope of that permission.
+    403 without the reveal permission (checked first, so it says nothing about the object) unless the user owns the
+    object and its model opens this field to the owner, 400 for a field that is not an encrypted personal
+    identifier, 404 for an object outside the user's scope of that permission.
     """
-    if not request.user.has_perm(REVEAL_PERMISSION):
-        raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
     try:
         model = apps.get_model(model_label)
     except (LookupError, ValueError):
-        raise Http404 from None
+        model = None
+    owned = None
+    if not request.user.has_perm(REVEAL_PERMISSION):
+        # A row's owner may see the fields its model opens to the owner (services.reveal_to_owner_allowed).
+        if model is not None and field_name in getattr(model, "reveal_to_owner", ()):
+            try:
+                owned = owned_by(request.user, model, model._meta.pk.to_python(pk))
+            except ValidationError:
+                owned = None
+        if owned is None:
+            raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
+    if model is None:
+        raise Http404
     try:
         field = model._meta.get_field(field_name)
     except FieldDoesNotExist:
@@ -41,6 +52,6 @@ def reveal(request, model_label: str, pk: str, field_name: str):
         pk = model._meta.pk.to_python(pk)
     except ValidationError:
         raise Http404 from None
-    obj = get_scoped_or_404(model, request.user, REVEAL_PERMISSION, pk=pk)
+    obj = owned or get_scoped_or_404(model, request.user, REVEAL_PERMISSION, pk=pk)
     value = reveal_personal_value(actor=request.user, obj=obj, field_name=field.name)
     return render(request, "core/_revealed_value.html", {"value": value, "field": field})

@@ -131,6 +131,9 @@ class ServiceRequest(models.Model):
     objects = VisibleManager()
 
     data_scope = DataScope(region="community", agency="station__agency", owner="assigned_worker__account")
+    # The worker the request is assigned to may see the phone in full (audited) to call the resident, who left it
+    # with their consent to be contacted; everyone else needs accounts.reveal_personal_data.
+    reveal_to_owner = ("phone",)
 
     class Meta:
         verbose_name = _("服务需求")

@@ -11,8 +11,8 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 
+from shegong.accounts.services import may_reveal
 from shegong.core.fields import EncryptedCharField
-from shegong.core.views import REVEAL_PERMISSION
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ def masked(context, obj, field_name: str) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     reveal_url = hx_headers = ""
-    if value and user is not None and user.has_perm(REVEAL_PERMISSION):
+    if value and user is not None and may_reveal(user, obj, field.name):
         reveal_url = reverse("core:reveal", args=[obj._meta.label_lower, obj.pk, field.name])
         hx_headers = json.dumps({"X-CSRFToken": get_token(request)})
     return {

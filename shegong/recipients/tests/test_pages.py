@@ -52,7 +52,11 @@ def _b(w):
 CASES = [
     ViewCase("recipients:list", {"anonymous": 302, **SEES}, default=403),
     ViewCase("recipients:export", {"anonymous": 302, **SEES}, default=403, method="post"),
-    ViewCase("recipients:create", {"anonymous": 302, "station_head_a": 200, "agency_admin_a": 200}, default=403),
+    ViewCase(
+        "recipients:create",
+        {"anonymous": 302, "station_head_a": 200, "agency_admin_a": 200, "worker_b": 200},
+        default=403,
+    ),
     ViewCase("recipients:withdrawn", {"anonymous": 302, **BUREAU}, default=403),
     ViewCase(
         "recipients:detail",

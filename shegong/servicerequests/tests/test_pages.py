@@ -328,3 +328,24 @@ def test_capacities_through_the_pages(client, placed):
     assert client.post(url, {"accepting": "on", "max_open": 2}).status_code == 302
     rows = client.get(reverse("servicerequests:capacities")).context["rows"]
     assert {worker.name: capacity.max_open for worker, capacity, _load in rows}["赵同事"] == 2
+
+
+def test_the_assigned_worker_may_see_the_phone_in_full_to_call_the_resident(client, placed):
+    from shegong.audit.models import AuditEntry
+
+    request = services.request_assign(
+        request=placed.request_a, worker=placed.net.colleague, actor=placed.station_head_a
+    )
+    reveal = reverse("core:reveal", args=["servicerequests.servicerequest", request.pk, "phone"])
+    detail = reverse("servicerequests:detail", args=[request.pk])
+    client.force_login(placed.net.colleague_user)  # a social worker: no reveal permission, but the request is theirs
+    assert reveal in client.get(detail).content.decode()
+    answer = client.post(reveal)
+    assert answer.status_code == 200 and "13800138000" in answer.content.decode()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL, object_id=str(request.pk)).count() == 1
+    # Another worker of the station, and the owner asking for a field the model does not open, are refused.
+    client.force_login(placed.net.resident_user)
+    assert client.post(reveal).status_code == 403
+    client.force_login(placed.net.colleague_user)
+    other_field = reverse("core:reveal", args=["servicerequests.servicerequest", request.pk, "description"])
+    assert client.post(other_field).status_code == 403

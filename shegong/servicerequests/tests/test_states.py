@@ -275,8 +275,16 @@ def test_who_may_register_people_registers_the_resident_while_opening_the_case(n
     assert person.community_id == "440104003104" and person.created_by == head_user
     request.refresh_from_db()
     assert request.status == Status.IN_SERVICE and request.case.recipient == person
-    # A worker who may not register people only picks: the registration fields are not offered.
+    # A social worker registers the resident too (社工 holds recipients.add_recipient); without that permission the
+    # registration fields are not offered and the worker only picks.
     client.force_login(net.resident_user)
     other = services.request_accept(request=assigned(net), actor=net.resident_user)
-    form = client.get(reverse("servicerequests:open_case", args=[other.pk])).context["form"]
-    assert "new_name" not in form.fields
+    url = reverse("servicerequests:open_case", args=[other.pk])
+    assert "new_name" in client.get(url).context["form"].fields
+    from django.contrib.auth.models import Permission
+
+    from shegong.accounts.models import Role
+
+    Role.objects.get(code="social_worker").permissions.remove(Permission.objects.get(codename="add_recipient"))
+    client.force_login(net.resident_user)  # a fresh login: the grants are read once per request
+    assert "new_name" not in client.get(url).context["form"].fields
