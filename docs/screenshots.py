@@ -1,6 +1,6 @@
 """Take the README's screenshots from a running demo (`./dev demo` in another terminal), with Debian's Chromium.
 
-    .venv/bin/python docs/screenshots.py [http://127.0.0.1:8000]
+    .venv/bin/python docs/screenshots.py [http://127.0.0.1:8000] [NAME.png ...]   (names: only those shots)
 
 Chinese text needs a CJK font on the machine (Debian: apt-get install fonts-noto-cjk).
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+ONLY = set(sys.argv[2:])
 OUT = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "Shegong@2026"
 ARGS = [
@@ -56,6 +57,13 @@ SHOTS = [
         True,
         ["[data-testid=evaluation-row] a", "follow:[data-testid=survey-link]"],
     ),
+    # 码上办: the resident's form behind a community's QR code, the head's queue, a case on the worker's phone.
+    ("request-form.png", None, "/requests/new/440104003104/", True),
+    ("request-queue.png", "station_head", "/requests/queue/", False),
+    ("case-detail.png", "worker", "/casework/mine/?stage=intervention", True, ["[data-testid=case-link]"]),
+    ("group-detail.png", "station_head", "/groupwork/groups/?stage=maturity", False, ["[data-testid=group-link]"]),
+    ("person-times.png", "gz_admin", "/persontimes/", False),
+    ("inbox.png", "station_head", "/inbox/", False),
 ]
 
 
@@ -64,6 +72,8 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, username, path, phone, *then in SHOTS:
+            if ONLY and name not in ONLY:
+                continue
             options = (
                 {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
                 if phone
