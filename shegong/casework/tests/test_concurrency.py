@@ -3,17 +3,16 @@
 from the same version: exactly one wins, the other is told the case changed. PostgreSQL only: SQLite runs one writer
 at a time anyway, and its shared-cache test database answers a second writer "table is locked" at once."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from shegong.casework import services
 from shegong.casework.models import Case
 from shegong.casework.tests.factories import OPENED, Setting, fill, open_case, post, setting_a, walk
 from shegong.recipients.tests.factories import make_recipient
 from shegong.stations.tests.factories import Kind, make_station, make_worker
+from shegong.testing.concurrency import each_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,33 +20,9 @@ pytestmark = [
 ]
 
 
-def _together(work, names=("甲", "乙")):
-    start = threading.Barrier(len(names))
-    outcomes, errors = {}, []
-
-    def run(name):
-        try:
-            start.wait()
-            outcomes[name] = work(name)
-        except ValidationError as exc:
-            outcomes[name] = exc
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return outcomes
-
-
 def test_codes_of_one_station_never_collide(world):
     setting = setting_a(world)
-    _together(lambda _name: [open_case(setting) for _index in range(3)])
+    each_at_once(lambda _name: [open_case(setting) for _index in range(3)])
     codes = sorted(Case.objects.values_list("code", flat=True))
     assert codes == [f"C440104{OPENED.year}{number:05d}" for number in range(1, 7)]
 
@@ -61,7 +36,7 @@ def test_codes_of_two_stations_of_one_district_never_collide(world):
         recipient=make_recipient("钟二", "440104001007"),
     )
     settings = {"甲": first, "乙": second}
-    _together(lambda name: [open_case(settings[name]) for _index in range(3)])
+    each_at_once(lambda name: [open_case(settings[name]) for _index in range(3)])
     codes = sorted(Case.objects.values_list("code", flat=True))
     assert codes == [f"C440104{OPENED.year}{number:05d}" for number in range(1, 7)]
 
@@ -70,7 +45,7 @@ def test_two_people_moving_one_case_at_once_one_wins(world):
     case = walk(open_case(setting_a(world)), Case.Stage.ASSESSMENT)
     fill(case)
     version = Case.objects.get(pk=case.pk).version
-    outcomes = _together(
+    outcomes = each_at_once(
         lambda _name: services.case_move(
             case=Case.objects.get(pk=case.pk), to=Case.Stage.PLANNING, actor=world.station_head_a, version=version
         )

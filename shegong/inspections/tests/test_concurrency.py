@@ -4,44 +4,19 @@ recording locks the inspection's row. Never a removed target whose record was ac
 removed. PostgreSQL only: SQLite runs one writer at a time anyway, and its shared-cache test database answers a
 second writer "table is locked" at once instead of waiting for the lock."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from shegong.inspections import services
 from shegong.inspections.models import Inspection, InspectionPlan
 from shegong.inspections.tests.factories import DAY, make_plan, stations
+from shegong.testing.concurrency import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between writers: PostgreSQL"),
 ]
-
-
-def _together(works: dict):
-    start = threading.Barrier(len(works))
-    outcomes, errors = {}, []
-
-    def run(name):
-        try:
-            start.wait()
-            outcomes[name] = works[name]()
-        except ValidationError as exc:
-            outcomes[name] = exc
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return outcomes
 
 
 def _record(pk):
@@ -54,7 +29,7 @@ def _record(pk):
 def test_recording_and_removing_at_once_one_wins(world, attempt):
     plan = make_plan()
     visit = services.inspection_add(actor=None, plan=plan, station=stations(world)["a"])
-    outcomes = _together(
+    outcomes = at_once(
         {
             "record": _record(visit.pk),
             "remove": lambda: services.inspection_remove(actor=None, inspection=Inspection.objects.get(pk=visit.pk)),
@@ -73,7 +48,7 @@ def test_recording_and_removing_at_once_one_wins(world, attempt):
 def test_recording_and_deleting_the_plan_at_once_one_wins(world, attempt):
     plan = make_plan()
     visit = services.inspection_add(actor=None, plan=plan, station=stations(world)["a"])
-    outcomes = _together(
+    outcomes = at_once(
         {
             "record": _record(visit.pk),
             "delete": lambda: services.plan_delete(actor=None, plan=InspectionPlan.objects.get(pk=plan.pk)),

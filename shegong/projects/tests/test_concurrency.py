@@ -3,15 +3,14 @@ collide, and the same worker put on one project twice at the same moment is refu
 the project's row before it checks. PostgreSQL only: SQLite runs one writer at a time anyway, and its shared-cache
 test database answers a second writer "table is locked" at once instead of waiting for the lock."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from shegong.projects import services
 from shegong.projects.models import Project
 from shegong.projects.tests.factories import START, make_project, make_worker
+from shegong.testing.concurrency import each_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -19,32 +18,8 @@ pytestmark = [
 ]
 
 
-def _together(work, names=("甲", "乙")):
-    start = threading.Barrier(len(names))
-    outcomes, errors = {}, []
-
-    def run(name):
-        try:
-            start.wait()
-            outcomes[name] = work(name)
-        except ValidationError as exc:
-            outcomes[name] = exc
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return outcomes
-
-
 def test_codes_of_one_region_never_collide(world):
-    _together(lambda name: [make_project(name=f"{name}{index}") for index in range(4)])
+    each_at_once(lambda name: [make_project(name=f"{name}{index}") for index in range(4)])
     codes = sorted(Project.objects.values_list("code", flat=True))
     assert codes == [f"P4401042025{number:03d}" for number in range(1, 9)]
 
@@ -62,7 +37,7 @@ def test_the_same_worker_added_twice_at_once_is_refused_once(world):
             start_date=START,
         )
 
-    outcomes = _together(add)
+    outcomes = each_at_once(add)
     refused = [outcome for outcome in outcomes.values() if isinstance(outcome, ValidationError)]
     assert len(refused) == 1 and "期间重叠" in " ".join(refused[0].messages)
     assert project.staff.count() == 1
