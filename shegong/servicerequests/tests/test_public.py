@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from shegong.servicerequests import abuse
@@ -118,6 +119,41 @@ def test_the_sixth_request_within_the_window_is_refused_and_another_client_is_no
     refused = post(client, address="10.8.0.1")
     assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
     assert post(client, address="10.8.0.2").status_code == 200
+    assert ServiceRequest.objects.count() == abuse.RATE_LIMIT + 1
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.skipif(
+    not _redis_reachable(), reason="no Redis at 127.0.0.1:6379 (production's cache when REDIS_URL is set)"
+)
+def test_the_rate_limit_holds_on_redis_as_in_production(client, net):
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": "shegong-test",
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        cache.clear()
+        try:
+            for _index in range(abuse.RATE_LIMIT):
+                assert post(client, address="10.7.0.1").status_code == 200
+            assert post(client, address="10.7.0.1").status_code == 429
+            assert post(client, address="10.7.0.2").status_code == 200
+        finally:
+            cache.clear()
     assert ServiceRequest.objects.count() == abuse.RATE_LIMIT + 1
 
 
