@@ -60,6 +60,9 @@ ROUTED_APPS = [
     "groupwork",
     "referrals",
     "servicerequests",
+    "volunteers",
+    "timebank",
+    "charity",
 ]
 
 for app in ROUTED_APPS:

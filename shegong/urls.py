@@ -29,6 +29,9 @@ urlpatterns = [
     path("groupwork/", include("shegong.groupwork.urls")),
     path("referrals/", include("shegong.referrals.urls")),
     path("requests/", include("shegong.servicerequests.urls")),
+    path("volunteers/", include("shegong.volunteers.urls")),
+    path("timebank/", include("shegong.timebank.urls")),
+    path("charity/", include("shegong.charity.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
     path("q/", include("shegong.evaluations.public_urls")),
     # The short address behind every station's and community's QR code (seed 001 "码上办").

@@ -24,6 +24,7 @@ SECTIONS = {
     "stations": Section(_("站点网络"), "diagram-3"),
     "projects": Section(_("项目与评估"), "briefcase"),
     "services": Section(_("服务"), "heart"),
+    "volunteers": Section(_("志愿与慈善"), "people-fill"),
     "system": Section(_("系统"), "gear"),
 }
 

@@ -1,0 +1,163 @@
+"""Volunteers (志愿者) and their teams (志愿服务队): real-name registration in the shape of the national rules
+(《志愿服务记录与证明出具办法》, in force 2021-02-01), managed by a station or an agency.
+
+The ID number is encrypted with a keyed hash for lookups and uniqueness (as for recipients and workers); the
+volunteer number (志愿者编号) is the platform's own, unique. A volunteer may have an account (the 志愿者 role) to sign
+up for needs, check in and download certificates; the account is the row's owner in the data scope.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.fields import BlindIndexField, EncryptedCharField
+from shegong.core.scope import DataScope
+
+SKILL_DICTIONARY = "volunteer_skill"
+
+
+class Volunteer(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        SUSPENDED = "suspended", _("暂停")
+        LEFT = "left", _("已注销")
+
+    number = models.CharField(_("志愿者编号"), max_length=20, unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = EncryptedCharField(_("身份证号"), kind="id_number", index_field="id_number_index")
+    id_number_index = BlindIndexField()
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    phone = EncryptedCharField(_("联系电话"), kind="phone", index_field="phone_index", blank=True)
+    phone_index = BlindIndexField()
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("管理站点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("管理机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+    )
+    skills = models.ManyToManyField(
+        "refdata.DictionaryItem",
+        verbose_name=_("技能特长"),
+        related_name="+",
+        blank=True,
+        limit_choices_to={"dictionary__code": SKILL_DICTIONARY},
+    )
+    preferred_regions = models.ManyToManyField(
+        "regions.Region", verbose_name=_("意向服务地区"), related_name="+", blank=True
+    )
+    availability = models.CharField(
+        _("可服务时间"), max_length=200, blank=True, help_text=_("如：周末上午、工作日晚上")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    registered_on = models.DateField(_("注册日期"))
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    data_scope = DataScope(region="region", agency="agency", owner="account")
+
+    class Meta:
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
+        ordering = ["number"]
+        indexes = [
+            models.Index(fields=["region", "status"], name="volunteer_region_status_idx"),
+            models.Index(fields=["station", "status"], name="volunteer_station_idx"),
+            models.Index(fields=["phone_index"], name="volunteer_phone_lookup_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="volunteer_id_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(province_code=Substr("region", 1, 2)), name="volunteer_province_matches_region"
+            ),
+            models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]), name="volunteer_sex_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "suspended", "left"]), name="volunteer_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.number}）"
+
+
+class VolunteerTeam(models.Model):
+    """A 志愿服务队, managed by a station or an agency, with its leader (队长) among its members."""
+
+    name = models.CharField(_("队名"), max_length=100)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("管理站点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("管理机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+    )
+    leader = models.ForeignKey(
+        Volunteer, verbose_name=_("队长"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_teams"
+    )
+    members = models.ManyToManyField(Volunteer, verbose_name=_("队员"), related_name="teams", blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    is_active = models.BooleanField(_("活跃"), default=True)
+
+    data_scope = DataScope(region="region", agency="agency")
+
+    class Meta:
+        verbose_name = _("志愿服务队")
+        verbose_name_plural = _("志愿服务队")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="volunteer_team_name_unique_in_region"),
+            models.CheckConstraint(
+                condition=models.Q(province_code=Substr("region", 1, 2)), name="volunteer_team_province_matches"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
