@@ -144,6 +144,21 @@ DISPATCH_REQUESTS = ["servicerequests.dispatch_servicerequest"]
 REVIEW_CASES = ["casework.view_case", "casework.review_case"]
 SERVE = ["casework.add_case", "referrals.add_referral", "groupwork.add_groupwork", "groupwork.add_communityactivity"]
 
+# Volunteers, the time bank and charity points (志愿者 / 时间银行 / 慈善捐赠站点, issue 8). Bureaus oversee; stations
+# and agencies keep their volunteers, teams, time-bank pools and donations; social workers post needs and confirm the
+# hours of the volunteers who served with them; a volunteer keeps their own record (as its owner).
+OVERSEE_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam"]
+KEEP_VOLUNTEERS = [
+    "volunteers.view_volunteer",
+    "volunteers.add_volunteer",
+    "volunteers.change_volunteer",
+    "volunteers.view_volunteerteam",
+    "volunteers.add_volunteerteam",
+    "volunteers.change_volunteerteam",
+]
+WORK_WITH_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam"]
+BE_A_VOLUNTEER: list[str] = []
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),
@@ -170,6 +185,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *RUN_INSPECTIONS,
             *OVERSEE_RECIPIENTS,
             *OVERSEE_SERVICES,
+            *OVERSEE_VOLUNTEERS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -190,6 +206,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *KEEP_SERVICES,
             *DISPATCH_REQUESTS,
             *REVIEW_CASES,
+            *KEEP_VOLUNTEERS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -211,13 +228,14 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *ANSWER_RECTIFICATION,
             *KEEP_RECIPIENTS,
             *KEEP_SERVICES,
+            *KEEP_VOLUNTEERS,
             "accounts.reveal_personal_data",
         ],
     ),
     "social_worker": (
         _("社工"),
         _("个人档案、证书、培训学时、个案、小组、活动与派给自己的需求"),
-        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK, *SERVE_RECIPIENTS, *SERVE],
+        [*VIEW_REFERENCE, "workers.view_own_profile", *SEEK_WORK, *SERVE_RECIPIENTS, *SERVE, *WORK_WITH_VOLUNTEERS],
     ),
     "supervisor": (
         _("督导"),
@@ -232,7 +250,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
         ],
     ),
     "evaluator": (_("评估专家"), _("分配给自己的评估"), [*VIEW_REFERENCE, *SCORE_EVALUATIONS]),
-    "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region"]),
+    "volunteer": (_("志愿者"), _("个人服务时长、报名与时间银行余额"), ["regions.view_region", *BE_A_VOLUNTEER]),
     "system_admin": (
         _("系统管理员"),
         _("用户账户与系统设置（字典）；不能查看操作日志"),
