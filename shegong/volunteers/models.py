@@ -161,3 +161,95 @@ class VolunteerTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ServiceRecord(models.Model):
+    """A volunteer's service (志愿服务记录): date, hours and content, recorded and confirmed by the organiser who ran it
+    ("谁记录谁证明", 《志愿服务记录与证明出具办法》). Hours count only once confirmed; a confirmed record is changed only
+    by a correction with a reason (audited). `source` names what the service was for (a volunteer need of a community
+    activity, group or project, or a manual entry)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        VOID = "void", _("已作废")
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="service_records"
+    )
+    service_date = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("服务时长（小时）"), max_digits=5, decimal_places=1)
+    content = models.CharField(_("服务内容"), max_length=300)
+    place = models.CharField(_("服务地点"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("服务地区"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("组织站点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("组织机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+    )
+    organiser = models.ForeignKey(
+        "workers.SocialWorker",
+        verbose_name=_("组织社工"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+    )
+    source = models.CharField(_("来源"), max_length=60, blank=True, help_text=_("如 need:12（志愿需求）"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="region", agency="agency", owner="volunteer__account")
+
+    class Meta:
+        verbose_name = _("志愿服务记录")
+        verbose_name_plural = _("志愿服务记录")
+        ordering = ["-service_date", "-id"]
+        indexes = [
+            models.Index(fields=["volunteer", "status", "service_date"], name="vrecord_volunteer_idx"),
+            models.Index(fields=["region", "service_date"], name="vrecord_region_date_idx"),
+            models.Index(fields=["station", "service_date"], name="vrecord_station_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="vrecord_hours_in_a_day"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "confirmed", "void"]), name="vrecord_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="confirmed")
+                | models.Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="vrecord_confirmed_has_confirmer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(province_code=Substr("region", 1, 2)), name="vrecord_province_matches_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.service_date} · {self.hours}h"
