@@ -164,10 +164,10 @@ class VolunteerTeam(models.Model):
 
 
 class ServiceRecord(models.Model):
-    """A volunteer's service (志愿服务记录): date, hours and content, recorded and confirmed by the organiser who ran it
-    ("谁记录谁证明", 《志愿服务记录与证明出具办法》). Hours count only once confirmed; a confirmed record is changed only
-    by a correction with a reason (audited). `source` names what the service was for (a volunteer need of a community
-    activity, group or project, or a manual entry)."""
+    """A volunteer's service (志愿服务记录): date, hours and content, recorded and confirmed by the organiser who ran
+    it ("谁记录谁证明", 《志愿服务记录与证明出具办法》). Hours count only once confirmed; a confirmed record is changed
+    only by a correction with a reason (audited). `source` names what the service was for (a volunteer need of a
+    community activity, group or project, or a manual entry)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待确认")
