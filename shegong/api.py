@@ -61,6 +61,7 @@ ROUTED_APPS = [
     "referrals",
     "servicerequests",
     "volunteers",
+    "volunteering",
     "timebank",
     "charity",
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shegong.referrals",
     "shegong.servicerequests",
     "shegong.volunteers",
+    "shegong.volunteering",
     "shegong.timebank",
     "shegong.charity",
     "shegong.tabular",

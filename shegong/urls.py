@@ -30,6 +30,7 @@ urlpatterns = [
     path("referrals/", include("shegong.referrals.urls")),
     path("requests/", include("shegong.servicerequests.urls")),
     path("volunteers/", include("shegong.volunteers.urls")),
+    path("volunteering/", include("shegong.volunteering.urls")),
     path("timebank/", include("shegong.timebank.urls")),
     path("charity/", include("shegong.charity.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
