@@ -159,6 +159,20 @@ KEEP_VOLUNTEERS = [
 WORK_WITH_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam"]
 BE_A_VOLUNTEER: list[str] = []
 
+# Volunteer needs, sign-ups, check-in and hours (志愿需求, shegong/volunteering).
+OVERSEE_VOLUNTEERS += ["volunteering.view_volunteerneed"]
+KEEP_VOLUNTEERS += [
+    "volunteering.view_volunteerneed",
+    "volunteering.add_volunteerneed",
+    "volunteering.change_volunteerneed",
+]
+WORK_WITH_VOLUNTEERS += [
+    "volunteering.view_volunteerneed",
+    "volunteering.add_volunteerneed",
+    "volunteering.change_volunteerneed",
+]
+BE_A_VOLUNTEER += ["volunteering.add_signup"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),
