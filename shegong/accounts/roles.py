@@ -147,7 +147,7 @@ SERVE = ["casework.add_case", "referrals.add_referral", "groupwork.add_groupwork
 # Volunteers, the time bank and charity points (志愿者 / 时间银行 / 慈善捐赠站点, issue 8). Bureaus oversee; stations
 # and agencies keep their volunteers, teams, time-bank pools and donations; social workers post needs and confirm the
 # hours of the volunteers who served with them; a volunteer keeps their own record (as its owner).
-OVERSEE_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam"]
+OVERSEE_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam", "volunteers.view_servicerecord"]
 KEEP_VOLUNTEERS = [
     "volunteers.view_volunteer",
     "volunteers.add_volunteer",
@@ -155,8 +155,18 @@ KEEP_VOLUNTEERS = [
     "volunteers.view_volunteerteam",
     "volunteers.add_volunteerteam",
     "volunteers.change_volunteerteam",
+    "volunteers.view_servicerecord",
+    "volunteers.add_servicerecord",
+    "volunteers.change_servicerecord",  # confirm, correct and void any record of the station's (agency's) services
+    "volunteers.confirm_servicerecord",
 ]
-WORK_WITH_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam"]
+WORK_WITH_VOLUNTEERS = [
+    "volunteers.view_volunteer",
+    "volunteers.view_volunteerteam",
+    "volunteers.view_servicerecord",
+    "volunteers.add_servicerecord",
+    "volunteers.confirm_servicerecord",  # only the records they organised (谁记录谁证明)
+]
 BE_A_VOLUNTEER: list[str] = []
 
 # Volunteer needs, sign-ups, check-in and hours (志愿需求, shegong/volunteering).

@@ -167,7 +167,11 @@ class ServiceRecord(models.Model):
     """A volunteer's service (志愿服务记录): date, hours and content, recorded and confirmed by the organiser who ran
     it ("谁记录谁证明", 《志愿服务记录与证明出具办法》). Hours count only once confirmed; a confirmed record is changed
     only by a correction with a reason (audited). `source` names what the service was for (a volunteer need of a
-    community activity, group or project, or a manual entry)."""
+    community activity, group or project, or a manual entry).
+
+    It is also issue 7's fact table for volunteer hours (as persontimes.PersonTime is for 服务人次): each row carries
+    region, province, station, date and hours, and the confirmed rows are the hours that count
+    (`shegong.volunteers.selectors.volunteer_totals`)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待确认")
@@ -223,6 +227,7 @@ class ServiceRecord(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     data_scope = DataScope(region="region", agency="agency", owner="volunteer__account")
@@ -231,6 +236,7 @@ class ServiceRecord(models.Model):
         verbose_name = _("志愿服务记录")
         verbose_name_plural = _("志愿服务记录")
         ordering = ["-service_date", "-id"]
+        permissions = [("confirm_servicerecord", _("确认志愿服务时长"))]
         indexes = [
             models.Index(fields=["volunteer", "status", "service_date"], name="vrecord_volunteer_idx"),
             models.Index(fields=["region", "service_date"], name="vrecord_region_date_idx"),
@@ -247,9 +253,151 @@ class ServiceRecord(models.Model):
                 name="vrecord_confirmed_has_confirmer",
             ),
             models.CheckConstraint(
+                condition=~models.Q(status="void") | ~models.Q(void_reason=""), name="vrecord_void_has_reason"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(province_code=Substr("region", 1, 2)), name="vrecord_province_matches_region"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} · {self.service_date} · {self.hours}h"
+
+
+class VolunteerNumberSequence(models.Model):
+    """The last volunteer number handed out per province and year: the row is locked while a number is taken, so two
+    registrations at once never get the same number (the unique constraint on Volunteer.number backs it)."""
+
+    province_code = models.CharField(_("省级代码"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("志愿者编号序列")
+        verbose_name_plural = _("志愿者编号序列")
+        ordering = ["province_code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["province_code", "year"], name="volunteer_number_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_code}-{self.year}: {self.last}"
+
+
+class ServiceRecordCorrection(models.Model):
+    """A correction of a confirmed service record: hours and content before and after, with the reason (audited)."""
+
+    record = models.ForeignKey(
+        ServiceRecord, verbose_name=_("服务记录"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    hours_before = models.DecimalField(_("更正前时长"), max_digits=5, decimal_places=1)
+    hours_after = models.DecimalField(_("更正后时长"), max_digits=5, decimal_places=1)
+    content_before = models.CharField(_("更正前内容"), max_length=300)
+    content_after = models.CharField(_("更正后内容"), max_length=300)
+    reason = models.CharField(_("更正原因"), max_length=300)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更正人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="record__region", agency="record__agency", owner="record__volunteer__account")
+
+    class Meta:
+        verbose_name = _("服务记录更正")
+        verbose_name_plural = _("服务记录更正")
+        ordering = ["-corrected_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="vcorrection_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.hours_before} → {self.hours_after}"
+
+
+class VolunteerTraining(models.Model):
+    """A training the volunteer took (培训记录 of the national record): date, title, hours, organiser."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    trained_on = models.DateField(_("培训日期"))
+    title = models.CharField(_("培训内容"), max_length=200)
+    hours = models.DecimalField(_("培训时长（小时）"), max_digits=5, decimal_places=1)
+    organiser = models.CharField(_("培训组织单位"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="volunteer__region", agency="volunteer__agency", owner="volunteer__account")
+
+    class Meta:
+        verbose_name = _("志愿者培训记录")
+        verbose_name_plural = _("志愿者培训记录")
+        ordering = ["-trained_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=200), name="vtraining_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trained_on} {self.title}"
+
+
+class VolunteerAward(models.Model):
+    """An award (表彰奖励 of the national record): date, title, the body that gave it."""
+
+    volunteer = models.ForeignKey(Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="awards")
+    awarded_on = models.DateField(_("表彰日期"))
+    title = models.CharField(_("表彰名称"), max_length=200)
+    awarded_by = models.CharField(_("表彰单位"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="volunteer__region", agency="volunteer__agency", owner="volunteer__account")
+
+    class Meta:
+        verbose_name = _("志愿者表彰记录")
+        verbose_name_plural = _("志愿者表彰记录")
+        ordering = ["-awarded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.awarded_on} {self.title}"
+
+
+class VolunteerEvaluation(models.Model):
+    """An evaluation of the volunteer (评价 of the national record) by the organisation that manages them."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("优秀")
+        GOOD = "good", _("良好")
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    evaluated_on = models.DateField(_("评价日期"))
+    grade = models.CharField(_("评价等级"), max_length=10, choices=Grade.choices)
+    comment = models.CharField(_("评语"), max_length=500, blank=True)
+    evaluator = models.CharField(_("评价单位"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="volunteer__region", agency="volunteer__agency", owner="volunteer__account")
+
+    class Meta:
+        verbose_name = _("志愿者评价")
+        verbose_name_plural = _("志愿者评价")
+        ordering = ["-evaluated_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__in=["excellent", "good", "pass", "fail"]), name="vevaluation_grade_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluated_on} {self.get_grade_display()}"
