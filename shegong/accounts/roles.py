@@ -168,6 +168,11 @@ WORK_WITH_VOLUNTEERS = [
     "volunteers.confirm_servicerecord",  # only the records they organised (谁记录谁证明)
 ]
 BE_A_VOLUNTEER: list[str] = []
+# Charity donation points (慈善捐赠站点): bureaus and stations open points; stations record donations and allocations.
+OVERSEE_VOLUNTEERS += ["charity.view_charitypoint", "charity.add_charitypoint", "charity.change_charitypoint"]
+OVERSEE_VOLUNTEERS += ["charity.view_donation", "charity.view_allocation"]
+KEEP_VOLUNTEERS += ["charity.view_charitypoint", "charity.add_charitypoint", "charity.change_charitypoint"]
+KEEP_VOLUNTEERS += ["charity.view_donation", "charity.add_donation", "charity.view_allocation", "charity.add_allocation"]
 
 # Volunteer needs, sign-ups, check-in and hours (志愿需求, shegong/volunteering).
 OVERSEE_VOLUNTEERS += ["volunteering.view_volunteerneed"]
