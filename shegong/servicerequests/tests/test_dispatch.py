@@ -2,7 +2,6 @@
 policy profile, escalation once), and two heads assigning the same request at once (PostgreSQL threads)."""
 
 import datetime
-import threading
 import time
 
 import pytest
@@ -29,6 +28,7 @@ from shegong.stations.models import Station
 from shegong.stations.tests.factories import Kind, make_station
 from shegong.talent.tests.factories import domain
 from shegong.testing.baseline import ensure_baseline
+from shegong.testing.concurrency import at_once
 from shegong.testing.world import COMMUNITY_A, build_world
 
 pytestmark = pytest.mark.django_db
@@ -202,27 +202,21 @@ def test_two_heads_assigning_the_same_request_at_once_exactly_one_wins(transacti
         return original(*args, **kwargs)
 
     monkeypatch.setattr(services, "_check_worker", slow_check)
-    barrier = threading.Barrier(2)
-    outcomes = {}
 
     def assign(actor, worker):
-        try:
-            barrier.wait(timeout=10)
-            services.request_assign(request=request, worker=worker, actor=actor, expected_version=request.version)
-            outcomes[actor.username] = "ok"
-        except ValidationError as exc:
-            outcomes[actor.username] = exc.messages[0]
-        finally:
-            connection.close()
+        return lambda: services.request_assign(
+            request=request, worker=worker, actor=actor, expected_version=request.version
+        )
 
-    threads = [
-        threading.Thread(target=assign, args=(net.world.station_head_a, net.resident)),
-        threading.Thread(target=assign, args=(net.world.district_a_admin, net.colleague)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = at_once(
+        {
+            "head": assign(net.world.station_head_a, net.resident),
+            "bureau": assign(net.world.district_a_admin, net.colleague),
+        }
+    )
+    outcomes = {
+        name: result.messages[0] if isinstance(result, ValidationError) else "ok" for name, result in results.items()
+    }
     assert sorted(outcomes.values(), key=len) == ["ok", "该需求已被他人派单，请刷新后查看。"], outcomes
     assert RequestEvent.objects.filter(request=request, action=Action.ASSIGNED).count() == 1
 

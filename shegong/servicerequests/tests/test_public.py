@@ -3,7 +3,6 @@ double submission (sequential and, on PostgreSQL, two threads at once), the rate
 expired, honeypot), the tracking page and the rating."""
 
 import itertools
-import threading
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from shegong.servicerequests import abuse
 from shegong.servicerequests.models import ServiceRequest, Status
 from shegong.servicerequests.tests.factories import COMMUNITY_A2, Network, token
 from shegong.testing.baseline import ensure_baseline
+from shegong.testing.concurrency import at_once
 from shegong.testing.world import COMMUNITY_A, build_world
 
 pytestmark = pytest.mark.django_db
@@ -222,24 +222,12 @@ def test_two_threads_sending_the_same_form_make_one_request(transactional_net):
 
     services._create = slow_create
     data = form_data()
-    barrier = threading.Barrier(2)
-    answers = []
 
     def send():
-        try:
-            barrier.wait(timeout=10)
-            answers.append(
-                Client().post(reverse("servicerequests:new", args=[COMMUNITY_A]), data, REMOTE_ADDR="10.7.0.1")
-            )
-        finally:
-            connection.close()
+        return Client().post(reverse("servicerequests:new", args=[COMMUNITY_A]), data, REMOTE_ADDR="10.7.0.1")
 
     try:
-        threads = [threading.Thread(target=send) for _index in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        answers = list(at_once({"first": send, "second": send}).values())
     finally:
         services._create = original
     assert [answer.status_code for answer in answers] == [200, 200]
