@@ -188,6 +188,14 @@ WORK_WITH_VOLUNTEERS += [
 ]
 BE_A_VOLUNTEER += ["volunteering.add_signup"]
 
+# The time bank (时间银行, shegong/timebank): bureaus read; stations and agencies open accounts, book transfers and
+# reversals; members (volunteers) post offers and requests and see their own account.
+OVERSEE_VOLUNTEERS += ["timebank.view_account", "timebank.view_offer"]
+KEEP_VOLUNTEERS += ["timebank.view_account", "timebank.add_account", "timebank.add_transfer"]
+KEEP_VOLUNTEERS += ["timebank.view_offer", "timebank.add_offer"]
+WORK_WITH_VOLUNTEERS += ["timebank.view_account", "timebank.view_offer"]
+BE_A_VOLUNTEER += ["timebank.view_offer", "timebank.add_offer"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),

@@ -4,10 +4,18 @@ The later apps (stations, projects, registries, agencies) will call these kinds'
 PoliciesConfig.ready() registers them now so that profiles can hold every number from the start.
 """
 
-from shegong.policies.kinds import agencies, coverage, money, service_levels, staffing, talent
+from shegong.policies.kinds import agencies, coverage, money, service_levels, staffing, talent, timebank
 from shegong.policies.registry import register
 
-BUILTIN_KINDS = [*staffing.KINDS, *coverage.KINDS, *money.KINDS, *talent.KINDS, *agencies.KINDS, *service_levels.KINDS]
+BUILTIN_KINDS = [
+    *staffing.KINDS,
+    *coverage.KINDS,
+    *money.KINDS,
+    *talent.KINDS,
+    *agencies.KINDS,
+    *service_levels.KINDS,
+    *timebank.KINDS,
+]
 
 
 def register_builtin_kinds() -> None:
