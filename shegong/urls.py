@@ -35,6 +35,8 @@ urlpatterns = [
     path("charity/", include("shegong.charity.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
     path("q/", include("shegong.evaluations.public_urls")),
+    # The public check of a volunteer service certificate (志愿服务记录证明) by its number.
+    path("v/", include("shegong.volunteers.public_urls")),
     # The short address behind every station's and community's QR code (seed 001 "码上办").
     path("s/<str:code>/", public_views.public_page, name="public_page"),
     path("i18n/setlang/", set_language, name="set_language"),

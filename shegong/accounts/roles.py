@@ -196,6 +196,13 @@ KEEP_VOLUNTEERS += ["timebank.view_offer", "timebank.add_offer"]
 WORK_WITH_VOLUNTEERS += ["timebank.view_account", "timebank.view_offer"]
 BE_A_VOLUNTEER += ["timebank.view_offer", "timebank.add_offer"]
 
+# Volunteer service certificates (志愿服务记录证明, shegong/volunteers/certificates.py): stations and agencies issue and
+# revoke the certificates of the service they recorded (谁记录谁证明); bureaus and social workers read them; a volunteer
+# reads and asks for their own as the owner (no permission needed).
+OVERSEE_VOLUNTEERS += ["volunteers.view_certificate"]
+KEEP_VOLUNTEERS += ["volunteers.view_certificate", "volunteers.add_certificate", "volunteers.change_certificate"]
+WORK_WITH_VOLUNTEERS += ["volunteers.view_certificate"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),

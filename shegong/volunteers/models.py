@@ -401,3 +401,131 @@ class VolunteerEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluated_on} {self.get_grade_display()}"
+
+
+# --- Volunteer service certificates (志愿服务记录证明, helper V1b) ----------------------------------------------------
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number handed out by one issuer in one year. Issuing locks this row, so two
+    certificates issued at once by the same issuer never share a number and the numbers have no gaps."""
+
+    issuer_code = models.CharField(_("出具单位编码"), max_length=24)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("证明编号序列")
+        verbose_name_plural = _("证明编号序列")
+        ordering = ["issuer_code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_code", "year"], name="vcert_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_code} {self.year}: {self.last}"
+
+
+class Certificate(models.Model):
+    """A 志愿服务记录证明 (《志愿服务记录与证明出具办法》): issued free of charge by the organisation that recorded
+    the service ("谁记录谁证明": a station or an agency), for the confirmed hours of its own records in a period.
+
+    Everything the certificate says is copied at issue time (issuer's name, person in charge, handler, contact, the
+    service lines in `lines` and their total), so a later correction of a record never changes an issued certificate;
+    a wrong certificate is revoked (with a reason) and a new one issued. The number is the issuer's code, the year and
+    a sequence of that issuer in that year (CertificateSequence); the public page /v/<number>/ verifies it."""
+
+    number = models.CharField(_("证明编号"), max_length=40, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    volunteer_name = models.CharField(_("姓名"), max_length=50)
+    volunteer_number = models.CharField(_("志愿者编号"), max_length=20)
+    id_number_masked = models.CharField(_("证件号码（脱敏）"), max_length=30)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("出具站点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_certificates",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("出具机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_certificates",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("出具单位所在地区"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province_code = models.CharField(_("省级代码"), max_length=2, editable=False)
+    issuer_code = models.CharField(_("出具单位编码"), max_length=24)
+    issuer_name = models.CharField(_("出具单位"), max_length=200)
+    person_in_charge = models.CharField(_("负责人"), max_length=50, blank=True)
+    handler = models.CharField(_("经办人"), max_length=50, blank=True, help_text=_("志愿者自助申请时为空"))
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    issued_on = models.DateField(_("出具日期"))
+    period_start = models.DateField(_("服务起始日期"))
+    period_end = models.DateField(_("服务截止日期"))
+    total_hours = models.DecimalField(_("服务总时长（小时）"), max_digits=8, decimal_places=1)
+    lines = models.JSONField(_("服务记录"), default=list, help_text=_("出具时的服务记录：日期、时长、内容"))
+    self_service = models.BooleanField(_("志愿者自助申请"), default=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("出具操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    data_scope = DataScope(region="region", agency="agency", owner="volunteer__account")
+
+    class Meta:
+        verbose_name = _("志愿服务记录证明")
+        verbose_name_plural = _("志愿服务记录证明")
+        ordering = ["-issued_on", "-id"]
+        indexes = [
+            models.Index(fields=["region", "issued_on"], name="vcert_region_date_idx"),
+            models.Index(fields=["volunteer", "issued_on"], name="vcert_volunteer_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_code", "year", "sequence"], name="vcert_issuer_sequence_unique"),
+            models.CheckConstraint(
+                condition=models.Q(station__isnull=False) | models.Q(agency__isnull=False), name="vcert_has_issuer"
+            ),
+            models.CheckConstraint(condition=models.Q(total_hours__gt=0), name="vcert_hours_positive"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__lte=models.F("period_end")), name="vcert_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_reason="")
+                | models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""),
+                name="vcert_revoked_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(province_code=Substr("region", 1, 2)), name="vcert_province_matches_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        self.province_code = str(self.region_id or "")[:2]
+        super().save(*args, **kwargs)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
