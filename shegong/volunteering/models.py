@@ -130,7 +130,9 @@ class NeedShift(models.Model):
         default_permissions = ()
         ordering = ["day", "starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="vshift_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="vshift_ends_after_start"
+            ),
             models.CheckConstraint(condition=models.Q(needed__gte=1, needed__lte=500), name="vshift_needed_range"),
         ]
 
@@ -176,9 +178,7 @@ class SignUp(models.Model):
     )
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
 
-    data_scope = DataScope(
-        region="shift__need__region", agency="shift__need__agency", owner="volunteer__account"
-    )
+    data_scope = DataScope(region="shift__need__region", agency="shift__need__agency", owner="volunteer__account")
 
     class Meta:
         verbose_name = _("志愿报名")
