@@ -10,12 +10,12 @@ from shegong.stations.tests.factories import Kind as StationKind
 from shegong.stations.tests.factories import make_station
 from shegong.testing.world import STREET_A
 
-STREET_B = "440105001000"  # 沙园街道, 海珠区 (district B)
+STREET_B = "440105001000"  # a street of 海珠区 (district B)
 OPENED = datetime.date(2024, 1, 1)
 
 
-def make_point(street: str = STREET_A, name: str = "", opened_on=OPENED):
-    station = make_station(StationKind.STATION, street, name=name)
+def make_point(street: str = STREET_A, name: str = "", opened_on=OPENED, agency=None):
+    station = make_station(StationKind.STATION, street, name=name, agency=agency)
     return services.point_open(actor=None, station=station, opened_on=opened_on, public_note="欢迎捐赠")
 
 
