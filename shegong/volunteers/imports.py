@@ -1,0 +1,212 @@
+"""Excel import of volunteers (志愿者) through the tabular framework: one row per person, real name.
+
+Every row is checked like the registration form: the ID number by python-stdnum's check character (birth date and
+sex read from it), not already registered (without naming the existing record), a region inside the importer's
+scope, a managing station (by code) that covers the region, skills from the volunteer_skill dictionary. Good rows get
+their volunteer numbers from the same locked sequence as the form and are written in bulk in one transaction.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core.fields import blind_index_for
+from shegong.core.scope import grants_of
+from shegong.recipients.identity import parse_recipient_id
+from shegong.regions.codes import InvalidCode, canonical, subtree_bounds
+from shegong.regions.models import Region
+from shegong.stations.models import Station
+from shegong.tabular import parsers
+from shegong.tabular.spec import Column, ImportSpec, register
+from shegong.volunteers import permissions
+from shegong.volunteers.models import SKILL_DICTIONARY, Volunteer, VolunteerNumberSequence
+from shegong.workers.imports import Builder
+
+LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+BATCH_SIZE = 2000
+
+
+def identity() -> parsers.Parser:
+    def parse(value):
+        try:
+            return parse_recipient_id(parsers.as_text(value)).id_number
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0]) from None
+
+    return parse
+
+
+def take_numbers(province_code: str, year: int, count: int) -> list[str]:
+    """`count` consecutive volunteer numbers under the sequence row's lock (inside the import's transaction)."""
+    VolunteerNumberSequence.objects.get_or_create(province_code=province_code, year=year)
+    sequence = VolunteerNumberSequence.objects.select_for_update().get(province_code=province_code, year=year)
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [f"V{province_code}{year}{serial:06d}" for serial in range(first, first + count)]
+
+
+class VolunteerImport(ImportSpec):
+    kind = "volunteers"
+    title = gettext_lazy("志愿者")
+    permission = permissions.ADD
+    columns = [
+        Column("name", gettext_lazy("姓名"), required=True, parse=parsers.text(50), example="陈志愿", width=12),
+        Column(
+            "id_number",
+            gettext_lazy("身份证号"),
+            required=True,
+            parse=identity(),
+            example="440104199001010013",
+            help=gettext_lazy("实名登记，出生日期和性别由号码得出"),
+            width=22,
+        ),
+        Column("phone", gettext_lazy("联系电话"), parse=parsers.phone(), example="13712345678", width=14),
+        Column(
+            "region",
+            gettext_lazy("所在地区区划代码"),
+            required=True,
+            parse=parsers.text(12),
+            example="440104003104",
+            help=gettext_lazy("12 位统计用区划代码，须在您的管辖范围内"),
+            width=16,
+        ),
+        Column(
+            "station",
+            gettext_lazy("管理站点编码"),
+            required=True,
+            parse=parsers.text(16),
+            example="S440104003",
+            help=gettext_lazy("覆盖所在地区的站点编码"),
+            width=14,
+        ),
+        Column(
+            "skills",
+            gettext_lazy("技能特长"),
+            parse=parsers.text(500),
+            help=gettext_lazy("字典“志愿者技能”中的名称，多个用顿号分隔"),
+            width=20,
+        ),
+        Column("availability", gettext_lazy("可服务时间"), parse=parsers.text(200), example="周末上午", width=14),
+        Column(
+            "registered_on", gettext_lazy("注册日期"), parse=parsers.date(), help=gettext_lazy("留空为今天"), width=12
+        ),
+    ]
+    unique_together = [("id_number",)]
+
+    def prepare(self, actor) -> dict:
+        from shegong.refdata.models import DictionaryItem
+
+        skills = {}
+        for pk, code, name in DictionaryItem.objects.filter(
+            dictionary__code=SKILL_DICTIONARY, is_active=True
+        ).values_list("pk", "code", "name"):
+            skills[name] = skills[code] = pk
+        grants = [grant for grant in grants_of(actor) if self.permission in grant.permissions]
+        return {
+            "skills": skills,
+            "nationwide": actor is None or any(grant.nationwide for grant in grants),
+            "bounds": [subtree_bounds(g.region_code, g.region_level) for g in grants if g.region_code],
+            "agencies": {grant.agency_id for grant in grants if grant.agency_id},
+            "regions": {},
+            "stations": {},
+            "today": timezone.localdate(),
+        }
+
+    def _region(self, code: str, context: dict):
+        try:
+            code = canonical(code)
+        except InvalidCode:
+            return None
+        if code not in context["regions"]:
+            context["regions"][code] = Region.objects.filter(pk=code).first()
+        return context["regions"][code]
+
+    def _station(self, code: str, context: dict):
+        if code not in context["stations"]:
+            context["stations"][code] = (
+                Station.objects.filter(code=code).values_list("pk", "region_id", "region__level", "agency_id").first()
+            )
+        return context["stations"][code]
+
+    def check_row(self, values: dict, context: dict, actor) -> list[str]:
+        errors: list[str] = []
+        values["_id_index"] = blind_index_for(Volunteer, "id_number", values["id_number"])
+        if Volunteer.objects.filter(id_number_index=values["_id_index"]).exists():
+            errors.append(_("身份证号：已登记为志愿者，同一人不能重复登记"))
+        region = self._region(values["region"], context)
+        station = self._station(values["station"], context)
+        if region is None:
+            errors.append(_("所在地区区划代码：没有这个区划"))
+        else:
+            values["region"] = region.code
+            if station is None:
+                errors.append(_("管理站点编码：没有这个站点"))
+            else:
+                low, high = subtree_bounds(station[1], station[2])
+                if not low <= region.code <= high:
+                    errors.append(_("管理站点编码：该站点不覆盖所在地区"))
+            in_scope = (
+                context["nationwide"]
+                or any(low <= region.code <= high for low, high in context["bounds"])
+                or (station is not None and station[3] in context["agencies"])
+            )
+            if not in_scope:
+                errors.append(_("所在地区区划代码：不在您的管辖范围内"))
+        values["_station"] = station[0] if station else None
+        names = [part for part in LIST_SEPARATORS.split(values["skills"] or "") if part]
+        unknown = [name for name in names if name not in context["skills"]]
+        if unknown:
+            errors.append(_("技能特长：“%(names)s”不在字典中") % {"names": "、".join(unknown)})
+        values["_skills"] = sorted({context["skills"][name] for name in names if name not in unknown})
+        if values["registered_on"] and values["registered_on"] > context["today"]:
+            errors.append(_("注册日期：不能晚于今天"))
+        return errors
+
+    def write(self, rows: list[dict], context: dict, actor) -> int:
+        build = Builder(Volunteer)
+        link = Volunteer.skills.through
+        volunteers = []
+        groups: dict[tuple[str, int], list] = {}
+        for row in rows:
+            row["registered_on"] = row["registered_on"] or context["today"]
+            groups.setdefault((row["region"][:2], row["registered_on"].year), []).append(row)
+        for (province, year), group in sorted(groups.items()):
+            for row, number in zip(group, take_numbers(province, year, len(group)), strict=True):
+                facts = parse_recipient_id(row["id_number"])
+                row["_volunteer"] = build(
+                    number=number,
+                    name=row["name"],
+                    id_number=row["id_number"],
+                    id_number_index=row["_id_index"],
+                    birth_date=facts.birth_date,
+                    sex=facts.sex,
+                    phone=row["phone"] or "",
+                    region_id=row["region"],
+                    province_code=province,
+                    station_id=row["_station"],
+                    availability=row["availability"] or "",
+                    status=Volunteer.Status.ACTIVE,
+                    registered_on=row["registered_on"],
+                    created_by_id=actor.pk if actor is not None else None,
+                    created_at=timezone.now(),
+                    updated_at=timezone.now(),
+                )
+                volunteers.append(row["_volunteer"])
+        Volunteer.objects.bulk_create(volunteers, batch_size=BATCH_SIZE)
+        link.objects.bulk_create(
+            [
+                link(volunteer_id=row["_volunteer"].pk, dictionaryitem_id=skill)
+                for row in rows
+                for skill in row["_skills"]
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        return len(volunteers)
+
+
+def register_all() -> None:
+    register(VolunteerImport())
