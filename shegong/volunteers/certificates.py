@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
@@ -42,6 +44,7 @@ from shegong.accounts.forms import style_fields
 from shegong.agencies.models import Agency
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import record
+from shegong.core.api_helpers import Paging, check_filters, query_dict, require, run_service
 from shegong.core.listing import (
     ListFilterForm,
     Sort,
@@ -701,3 +704,123 @@ def my_certificates(request):
         "confirmed_hours": confirmed.aggregate(total=Sum("hours"))["total"] or Decimal("0"),
     }
     return render(request, "volunteers/certificate_mine.html", context)
+
+
+# --- REST (mounted by api.py at /api/v1/volunteers/certificates/) --------------------------------------------------
+
+api_router = Router(tags=["volunteers"])
+
+
+class CertificateQuery(Paging):
+    q: str = Field("", description="certificate number, volunteer name or volunteer number")
+    status: str = Field("", description="valid or revoked")
+
+
+class CertificateLineOut(Schema):
+    date: datetime.date
+    hours: Decimal
+    content: str
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    volunteer_name: str
+    volunteer_number: str
+    id_type: str = "居民身份证"
+    id_number: str = Field(description="masked")
+    issuer_name: str
+    issuer_code: str
+    person_in_charge: str
+    handler: str
+    contact_phone: str
+    period_start: datetime.date
+    period_end: datetime.date
+    total_hours: Decimal
+    issued_on: datetime.date
+    revoked: bool
+    lines: list[CertificateLineOut]
+
+
+class CertificateIn(Schema):
+    volunteer_number: str
+    issuer: str = Field(description="s:<station id> or a:<agency id>")
+    period_start: datetime.date
+    period_end: datetime.date
+    handler: str = ""
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+def _out(certificate: Certificate) -> dict:
+    return {
+        "id": certificate.pk,
+        "number": certificate.number,
+        "volunteer_name": certificate.volunteer_name,
+        "volunteer_number": certificate.volunteer_number,
+        "id_number": certificate.id_number_masked,
+        "issuer_name": certificate.issuer_name,
+        "issuer_code": certificate.issuer_code,
+        "person_in_charge": certificate.person_in_charge,
+        "handler": certificate.handler,
+        "contact_phone": certificate.contact_phone,
+        "period_start": certificate.period_start,
+        "period_end": certificate.period_end,
+        "total_hours": certificate.total_hours,
+        "issued_on": certificate.issued_on,
+        "revoked": certificate.is_revoked,
+        "lines": [
+            {"date": line["date"], "hours": line["hours"], "content": line["content"]} for line in certificate.lines
+        ],
+    }
+
+
+@api_router.get("/", response=list[CertificateOut], summary="Volunteer service certificates in the caller's scope")
+def api_certificate_list(request, query: Query[CertificateQuery]):
+    require(request, VIEW)
+    form = CertificateFilterForm(query_dict(q=query.q, status=query.status))
+    check_filters(form)
+    return [_out(row) for row in query.window(form.apply(certificates_for(request.user)))]
+
+
+@api_router.get("/{int:certificate_id}", response=CertificateOut, summary="One certificate (in scope, or one's own)")
+def api_certificate_detail(request, certificate_id: int):
+    if not request.user.has_perm(VIEW) and own_volunteer(request.user) is None:
+        raise HttpError(403, _("您没有执行此操作的权限。"))
+    return _out(get_scoped_or_404(Certificate, request.user, VIEW, pk=certificate_id))
+
+
+@api_router.post("/", response={201: CertificateOut}, summary="Issue a certificate (free of charge, 谁记录谁证明)")
+def api_certificate_issue(request, payload: CertificateIn):
+    require(request, ISSUE)
+    issuer = issuer_from_key(payload.issuer)
+    volunteer = Volunteer.objects.filter(number=payload.volunteer_number.strip()).first()
+    if issuer is None or not may_issue(request.user, issuer):
+        raise HttpError(404, _("没有这个出具单位。"))
+    if volunteer is None:
+        raise HttpError(400, _("没有这个志愿者编号。"))
+    certificate = run_service(
+        lambda: certificate_issue(
+            volunteer=volunteer,
+            issuer=issuer,
+            period_start=payload.period_start,
+            period_end=payload.period_end,
+            handler=payload.handler,
+            actor=request.user,
+        )
+    )
+    return Status(201, _out(certificate))
+
+
+@api_router.post("/{int:certificate_id}/revoke", response=CertificateOut, summary="Revoke a certificate with a reason")
+def api_certificate_revoke(request, certificate_id: int, payload: RevokeIn):
+    require(request, REVOKE)
+    certificate = get_scoped_or_404(Certificate, request.user, REVOKE, pk=certificate_id)
+    if not may_issue_cert(request.user, certificate):
+        raise HttpError(404, _("没有这个证明。"))
+    certificate = run_service(
+        lambda: certificate_revoke(certificate=certificate, reason=payload.reason, actor=request.user)
+    )
+    return _out(certificate)

@@ -396,3 +396,54 @@ def test_region_of_certificate_is_the_issuers(world):
     service(person, a, "2")
     certificate = issue(person, a, world.station_head_a)
     assert certificate.region_id == STREET_A and certificate.province_code == "44"
+
+
+# --- REST ------------------------------------------------------------------------------------------------------------
+
+API = "/api/v1/volunteers/certificates/"
+API_SEE_A = {**SEE_A, "anonymous": 401}
+
+
+def test_api_list_is_scoped(client, certificates):
+    from shegong.testing.matrix import assert_matrix, visible_ids
+
+    assert_matrix(client, certificates, API, {**LIST, "anonymous": 401})
+    assert visible_ids(client, certificates.district_a_admin, API) == {certificates.cert_a.pk}
+    assert visible_ids(client, certificates.outsider, API) == set()
+    assert visible_ids(client, certificates.city_admin, API + "?status=revoked") == set()
+    item = client.get(API + f"?q={certificates.cert_a.number}").json()[0]
+    assert item["id_number"] == certificates.cert_a.id_number_masked and item["lines"][0]["hours"] == "2.0"
+
+
+def test_api_detail_issue_and_revoke(client, certificates):
+    from shegong.testing.matrix import assert_matrix
+
+    assert_matrix(client, certificates, f"{API}{certificates.cert_a.pk}", API_SEE_A)
+    for name in ("district_a_admin", "station_head_a"):
+        client.force_login(certificates.users[name])
+        assert client.get(f"{API}{certificates.cert_b.pk}").status_code == 404
+    a = station()
+    person = Volunteer.objects.get(pk=certificates.cert_a.volunteer_id)
+    payload = {
+        "volunteer_number": person.number,
+        "issuer": f"s:{a.pk}",
+        "period_start": "2026-01-01",
+        "period_end": timezone.localdate().isoformat(),
+    }
+    expected = {"anonymous": 401, "no_role": 403, "city_admin": 403, "district_b_admin": 403}
+    assert_matrix(client, certificates, API, expected, method="post", data=payload, content_type="application/json")
+    client.force_login(keeper())
+    response = client.post(API, payload, content_type="application/json")
+    assert response.status_code == 404
+    client.force_login(certificates.station_head_a)
+    response = client.post(API, payload, content_type="application/json")
+    assert response.status_code == 201 and response.json()["number"].endswith("-000002")
+    bad = client.post(API, {**payload, "period_start": "2026-12-31"}, content_type="application/json")
+    assert bad.status_code == 400 and "不能晚于" in bad.json()["detail"]
+    url = f"{API}{certificates.cert_a.pk}/revoke"
+    assert client.post(url, {"reason": ""}, content_type="application/json").status_code == 400
+    client.force_login(keeper())
+    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 404
+    client.force_login(certificates.station_head_a)
+    response = client.post(url, {"reason": "有误"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["revoked"] is True
