@@ -101,6 +101,15 @@ class PointForm(forms.Form):
         style_fields(self)
 
 
+class PointStatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=CharityPoint.Status.choices)
+    public_note = forms.CharField(label=gettext_lazy("公开说明"), max_length=500, required=False)
+
+    def __init__(self, *args, point: CharityPoint, **kwargs):
+        super().__init__(*args, initial={"status": point.status, "public_note": point.public_note}, **kwargs)
+        style_fields(self)
+
+
 class _ValueFields(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("捐赠类型"), choices=Kind.choices)
     amount = forms.DecimalField(label=gettext_lazy("金额（元）"), max_digits=12, decimal_places=2, required=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.xlsx", views.point_export, name="point_export"),
     path("new/", views.point_create, name="point_create"),
     path("points/<int:pk>/", views.point_ledger, name="ledger"),
+    path("points/<int:pk>/status/", views.point_status, name="point_status"),
     path("points/<int:pk>/ledger.xlsx", views.ledger_export, name="ledger_export"),
     path("points/<int:pk>/donate/", views.donation_create, name="donation_create"),
     path("points/<int:pk>/allocate/", views.allocation_create, name="allocation_create"),

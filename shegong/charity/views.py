@@ -22,6 +22,7 @@ from shegong.charity.forms import (
     DonationForm,
     PointFilterForm,
     PointForm,
+    PointStatusForm,
 )
 from shegong.charity.models import Kind
 from shegong.core.listing import export_refused, export_response, page_context, permission
@@ -78,6 +79,22 @@ def point_create(request):
     return render(request, "charity/form.html", {"form": form, "title": _("设立慈善捐赠站点"), "testid": "point-form"})
 
 
+@permission(permissions.CHANGE_POINT)
+def point_status(request, pk: int):
+    point = selectors.point_get(actor=request.user, pk=pk, perm=permissions.CHANGE_POINT)
+    form = PointStatusForm(request.POST or None, point=point)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.point_set_status(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("charity:ledger", pk=point.pk)
+    context = {"form": form, "point": point, "title": _("站点状态与公开说明"), "testid": "status-form"}
+    return render(request, "charity/form.html", context)
+
+
 def _ledger_year(request) -> int | None:
     try:
         year = int(request.GET.get("year", ""))
@@ -104,6 +121,7 @@ def point_ledger(request, pk: int):
         else [],
         "can_receive": user.has_perm(permissions.ADD_DONATION),
         "can_allocate": user.has_perm(permissions.ADD_ALLOCATION),
+        "can_change": user.has_perm(permissions.CHANGE_POINT),
         "can_export": user.has_perm(permissions.VIEW_DONATION) and user.has_perm(permissions.VIEW_ALLOCATION),
     }
     return render(request, "charity/ledger.html", context)

@@ -77,6 +77,14 @@ CASES = [
         out_of_scope_users=["district_a_admin", "station_head_a", "agency_admin_a"],
     ),
     ViewCase(
+        "charity:point_status",
+        {"anonymous": 302, **SEES_A, **NOT_A},
+        default=403,
+        args=_point_a,
+        out_of_scope=_point_b,
+        out_of_scope_users=["district_a_admin", "station_head_a", "agency_admin_a"],
+    ),
+    ViewCase(
         "charity:donation_create",
         {"anonymous": 302, **KEEPS_A},
         default=403,
@@ -233,3 +241,12 @@ def test_lists_filter(client, charity):
     assert "海珠测试社工站" in page and "陈困难" not in page
     page = client.get(reverse("charity:ledger", args=[charity.point_a.pk])).content.decode()
     assert "400" in page and "2025-03" in page
+
+
+def test_status_through_the_page(client, charity):
+    client.force_login(charity.district_a_admin)
+    url = reverse("charity:point_status", args=[charity.point_a.pk])
+    response = client.post(url, {"status": "suspended", "public_note": "装修暂停"})
+    assert response.status_code == 302
+    public = client.get(reverse("charity:public", args=[charity.point_a.station.code])).content.decode()
+    assert "暂停" in public and "装修暂停" in public

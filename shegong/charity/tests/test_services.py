@@ -311,3 +311,20 @@ def test_two_concurrent_allocations_of_the_same_balance_exactly_one_wins(transac
     assert len(refused) == 1, outcomes
     assert "结余 20.00 元" in messages_of(refused[0])
     assert Allocation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_suspended_point_receives_nothing_and_the_change_is_audited(world):
+    point = make_point()
+    with pytest.raises(ValidationError):
+        services.point_set_status(actor=world.station_head_a, point=point, status="gone")
+    services.point_set_status(actor=world.station_head_a, point=point, status="suspended", public_note="装修暂停")
+    point.refresh_from_db()
+    assert point.status == "suspended" and point.public_note == "装修暂停"
+    entry = AuditEntry.objects.filter(object_type="charity.charitypoint", note="站点状态").get()
+    assert entry.changes["status"] == ["open", "suspended"]
+    with pytest.raises(ValidationError) as caught:
+        give(point)
+    assert "未在运营" in messages_of(caught.value)
+    with pytest.raises(ValidationError):
+        services.point_set_status(actor=world.district_b_admin, point=point, status="open")
