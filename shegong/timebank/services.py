@@ -203,7 +203,12 @@ def account_open(*, owner, kind: str, actor, opened_on: datetime.date | None = N
     return account
 
 
+@transaction.atomic
 def pool_of(station, *, actor=None) -> Account:
+    """The station's pool, opened on first use (under the station's row lock: two first donations open it once)."""
+    from shegong.stations.models import Station
+
+    Station.objects.select_for_update().filter(pk=station.pk).first()
     pool = Account.objects.filter(station=station, kind=Account.Kind.POOL).first()
     return pool or account_open(owner=station, kind=Account.Kind.POOL, actor=actor)
 
@@ -361,7 +366,9 @@ def offer_confirm(*, offer: Offer, actor) -> Offer:
     """One side confirms the service is done. When both have confirmed, the hours move — once: the offer row is locked,
     and a transfer's one-to-one link to the offer backs it in the database."""
     offer = (
-        Offer.objects.select_for_update().select_related("poster__volunteer", "responder__volunteer").get(pk=offer.pk)
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("poster__volunteer", "responder__volunteer")
+        .get(pk=offer.pk)
     )
     if offer.status != Offer.Status.MATCHED:
         raise ValidationError(_("只有已对接、尚未完成的供需可以确认。"), code="not_matched")

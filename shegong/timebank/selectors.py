@@ -1,0 +1,74 @@
+"""Reading the time bank, always through the data scope. An account whose resident withdrew consent vanishes from
+every list, export and API answer (its movements stay in the ledger), as do the offers they posted or answered."""
+
+from django.db.models import Q, QuerySet
+
+from shegong.core.scope import get_scoped_or_404, scoped
+from shegong.timebank import permissions
+from shegong.timebank.models import Account, Movement, Offer, Transfer
+
+CONSENTED = Q(recipient__isnull=True) | Q(recipient__consent_withdrawn_on__isnull=True)
+
+
+def accounts(actor, perm: str = permissions.VIEW) -> QuerySet[Account]:
+    rows = scoped(Account.objects.filter(CONSENTED), actor, perm)
+    return rows.select_related("region", "station", "agency", "volunteer", "recipient")
+
+
+def account_get(actor, pk: int, perm: str = permissions.VIEW) -> Account:
+    return get_scoped_or_404(accounts(actor, perm), actor, perm, pk=pk)
+
+
+def pool_get(actor, station_pk: int) -> Account:
+    return get_scoped_or_404(accounts(actor), actor, permissions.VIEW, station_id=station_pk, kind=Account.Kind.POOL)
+
+
+def my_account(user) -> Account | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Account.objects.filter(volunteer__account=user).select_related("region", "volunteer").first()
+
+
+def statement(account: Account) -> QuerySet[Movement]:
+    """The account's movements, newest first, each with its balance after the movement (the running balance)."""
+    return (
+        Movement.objects.filter(account=account)
+        .select_related("transfer", "transfer__reversal_of")
+        .prefetch_related("transfer__movements__account")
+        .order_by("-pk")
+    )
+
+
+def transfer_get(actor, pk: int) -> Transfer:
+    """A transfer whose every account the actor keeps (TRANSFER scope), else 404."""
+    visible = accounts(actor, permissions.TRANSFER).values("pk")
+    transfer = Transfer.objects.filter(pk=pk).prefetch_related("movements__account").first()
+    if transfer is None or transfer.movements.exclude(account__in=visible).exists():
+        from django.http import Http404
+
+        raise Http404
+    return transfer
+
+
+def offers(actor) -> QuerySet[Offer]:
+    consented = Q(poster__recipient__isnull=True) | Q(poster__recipient__consent_withdrawn_on__isnull=True)
+    responder_ok = (
+        Q(responder__isnull=True)
+        | Q(responder__recipient__isnull=True)
+        | Q(responder__recipient__consent_withdrawn_on__isnull=True)
+    )
+    rows = scoped(Offer.objects.filter(consented & responder_ok), actor, permissions.VIEW_OFFER)
+    return rows.select_related("poster", "responder", "region")
+
+
+def offer_get(actor, pk: int) -> Offer:
+    return get_scoped_or_404(offers(actor), actor, permissions.VIEW_OFFER, pk=pk)
+
+
+def acting_accounts(actor) -> QuerySet[Account]:
+    """The personal accounts the actor may act for: their own, and those a keeper keeps."""
+    own = Q(volunteer__account=actor)
+    rows = Account.objects.filter(CONSENTED, kind__in=[Account.Kind.VOLUNTEER, Account.Kind.RESIDENT])
+    if actor.has_perm(permissions.TRANSFER):
+        return scoped(rows, actor, permissions.TRANSFER) | rows.filter(own)
+    return rows.filter(own)
