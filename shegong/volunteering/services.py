@@ -15,6 +15,7 @@ from shegong.audit.services import diff, record, snapshot
 from shegong.groupwork.models import CommunityActivity, GroupWork
 from shegong.projects.models import Project
 from shegong.volunteering.models import NeedShift, SignUp, VolunteerNeed
+from shegong.volunteers import services as volunteer_services
 from shegong.volunteers.models import ServiceRecord, Volunteer
 
 ADD_NEED = "volunteering.add_volunteerneed"
@@ -268,30 +269,23 @@ def computed_hours(signup: SignUp) -> Decimal | None:
 
 
 def _write_record(signup: SignUp, hours: Decimal, actor) -> ServiceRecord:
-    """The volunteer's service record for this sign-up, confirmed by the organiser (source "need:<id>").
-    Written here until shegong.volunteers.services offers a service for it."""
+    """The volunteer's service record for this sign-up (source "need:<id>"), recorded and confirmed by the organiser
+    through the volunteers app's services."""
     need = signup.shift.need
-    now = timezone.now()
-    service_record = ServiceRecord(
+    entry = volunteer_services.service_record_create(
+        actor=actor,
         volunteer=signup.volunteer,
         service_date=signup.shift.day,
         hours=hours,
         content=f"{need.title}（{need.roles}）"[:300],
         place=need.place,
-        region_id=need.region_id,
-        station_id=need.station_id,
-        agency_id=need.agency_id,
+        region=need.region,
+        station=need.station,
+        agency=need.agency,
         organiser=need.organiser,
         source=f"need:{need.pk}",
-        status=ServiceRecord.Status.CONFIRMED,
-        recorded_by=actor,
-        confirmed_by=actor,
-        confirmed_at=now,
     )
-    service_record.province_code = need.region_id[:2]
-    service_record.full_clean()
-    service_record.save()
-    return service_record
+    return volunteer_services.service_record_confirm(actor=actor, record_=entry)
 
 
 def _clean_hours(hours) -> Decimal:
@@ -334,26 +328,18 @@ def hours_confirm(*, signup: SignUp, actor, hours=None, reason: str = "") -> Ser
         signup.save(update_fields=["record"])
         record(
             actor=actor,
-            action=AuditEntry.Action.CREATE,
-            obj=service_record,
-            changes={"hours": [None, str(hours)], "signup": [None, signup.pk]},
+            action=AuditEntry.Action.UPDATE,
+            obj=signup,
+            changes={"record": [None, service_record.pk], "hours": [None, str(hours)]},
             note=reason,
         )
         return service_record
     if not reason:
         raise ValidationError({"reason": ValidationError(_("更正时长须填写原因。"), code="reason_required")})
-    service_record = ServiceRecord.objects.select_for_update().get(pk=signup.record_id)
+    service_record = ServiceRecord.objects.get(pk=signup.record_id)
     if service_record.hours == hours:
         raise ValidationError({"hours": ValidationError(_("更正后的时长与原时长相同。"), code="unchanged")})
-    before = str(service_record.hours)
-    service_record.hours = hours
-    service_record.full_clean()
-    service_record.save(update_fields=["hours"])
-    record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=service_record,
-        changes={"hours": [before, str(hours)]},
-        note=_("更正时长：%(reason)s") % {"reason": reason},
+    service_record = volunteer_services.service_record_correct(
+        actor=actor, record_=service_record, hours=hours, reason=reason
     )
     return service_record
