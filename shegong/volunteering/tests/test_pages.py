@@ -319,3 +319,10 @@ def test_need_export(client, w):
     sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert w.need_a.code in codes and w.need_b.code not in codes
+
+
+def test_the_activity_page_links_to_its_needs(client, w):
+    client.force_login(w.organiser_user)
+    page = client.get(reverse("groupwork:activity_detail", args=[w.activity_a.pk])).content.decode()
+    assert reverse("volunteering:need_create", args=["activity", w.activity_a.pk]) in page
+    assert reverse("volunteering:need_detail", args=[w.need_a.pk]) in page
