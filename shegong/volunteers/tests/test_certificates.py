@@ -447,3 +447,17 @@ def test_api_detail_issue_and_revoke(client, certificates):
     client.force_login(certificates.station_head_a)
     response = client.post(url, {"reason": "有误"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["revoked"] is True
+
+
+def test_menu_entries(client, world):
+    from django.contrib.auth.models import Permission
+
+    client.force_login(world.station_head_a)
+    home = client.get("/").content.decode()
+    assert 'data-nav="volunteers:certificate_list"' in home and 'data-nav="volunteers:certificate_mine"' not in home
+    owner = volunteer_user()
+    volunteer(account=owner)
+    assert Permission.objects.filter(codename="add_signup").exists()
+    client.force_login(owner)
+    home = client.get("/").content.decode()
+    assert 'data-nav="volunteers:certificate_mine"' in home and 'data-nav="volunteers:certificate_list"' not in home
