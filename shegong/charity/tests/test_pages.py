@@ -250,3 +250,14 @@ def test_status_through_the_page(client, charity):
     assert response.status_code == 302
     public = client.get(reverse("charity:public", args=[charity.point_a.station.code])).content.decode()
     assert "暂停" in public and "装修暂停" in public
+
+
+def test_menu_entries_and_openapi(client, world):
+    client.force_login(world.station_head_a)
+    page = client.get(reverse("web:home")).content.decode()
+    for name in ("charity:points", "charity:donations", "charity:allocations"):
+        assert f'data-nav="{name}"' in page
+    client.force_login(world.worker_b)
+    assert 'data-nav="charity:points"' not in client.get(reverse("web:home")).content.decode()
+    paths = set(client.get("/api/v1/openapi.json").json()["paths"])
+    assert {f"{API}points", f"{API}donations", f"{API}allocations", f"{API}points/{{point_id}}/ledger"} <= paths
