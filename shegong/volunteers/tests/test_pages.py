@@ -268,3 +268,41 @@ def test_volunteer_export_is_masked(client, placed):
     answer = client.post(reverse("volunteers:export"))
     text = str(list(load_workbook(io.BytesIO(answer.content)).worksheets[0].iter_rows(values_only=True)))
     assert "陈越秀" in text and placed.volunteer_a.id_number not in text and "13800138000" not in text
+
+
+def test_list_filters_by_team_skill_station_and_region(client, placed):
+    from shegong.refdata.models import DictionaryItem
+
+    skill = DictionaryItem.objects.filter(dictionary__code="volunteer_skill").first()
+    other = make_volunteer("周技能", COMMUNITY_A, skills=[skill.code])
+    services.team_add_member(actor=None, team=placed.team_a, volunteer=placed.volunteer_a)
+    client.force_login(placed.city_admin)
+
+    def names(**query):
+        return sorted(row.name for row in client.get(reverse("volunteers:list"), query).context["page"])
+
+    assert names(team=placed.team_a.pk) == ["陈越秀"]
+    assert names(skill=skill.pk) == [other.name]
+    assert names(station=station_b().pk) == ["黄海珠"]
+    assert names(region="440105") == ["黄海珠"]
+    assert names() == ["周技能", "陈越秀", "黄海珠"]
+
+
+def test_the_detail_shows_the_national_record(client, placed):
+    day = datetime.date(2026, 2, 1)
+    head = placed.station_head_a
+    services.training_add(
+        actor=head, volunteer=placed.volunteer_a, trained_on=day, title="急救", hours=4, organiser="红会"
+    )
+    services.award_add(
+        actor=head, volunteer=placed.volunteer_a, awarded_on=day, title="五星志愿者", awarded_by="民政局"
+    )
+    client.force_login(head)
+    page = client.get(reverse("volunteers:detail", args=[placed.volunteer_a.pk])).content.decode()
+    assert "急救" in page and "五星志愿者" in page and placed.volunteer_a.number in page
+    assert placed.volunteer_a.id_number not in page
+    response = client.post(
+        reverse("volunteers:add", args=[placed.volunteer_a.pk, "evaluation"]),
+        {"evaluated_on": "2026-02-02", "grade": "good", "evaluator": "北京街社工站"},
+    )
+    assert response.status_code == 302 and placed.volunteer_a.evaluations.get().grade == "good"
