@@ -26,6 +26,7 @@ OWNER_LABELS.setdefault(OWNER, gettext_lazy("时间银行"))
 
 BALANCE_AFTER = Fact("balance_after", gettext_lazy("转账后的余额"), FactType.HOURS)
 YEAR_TOTAL = Fact("year_total", gettext_lazy("本年转给家庭成员的时数（含本次）"), FactType.HOURS)
+DONATED = Fact("donated_hours", gettext_lazy("捐入互助池的小时数"), FactType.HOURS)
 DEFAULT_OVERDRAFT = Decimal(0)
 
 
@@ -115,7 +116,7 @@ TIMEBANK_POOL_DONATION = RuleKind(
     description=gettext_lazy("是否允许成员把时数捐入站点的互助池。未设定时允许。"),
     owner=OWNER,
     params=(Param("allowed", gettext_lazy("允许捐入互助池"), ParamType.BOOL),),
-    facts=(),
+    facts=(DONATED,),
     evaluator=_evaluate_donation,
 )
 

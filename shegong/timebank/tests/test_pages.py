@@ -211,3 +211,12 @@ def test_a_withdrawn_resident_vanishes_from_lists_and_api(client, placed):
     assert client.get(reverse("timebank:account", args=[resident.pk])).status_code == 404
     assert client.get(f"/api/v1/timebank/accounts/{resident.pk}/balance").status_code == 404
     assert Movement.objects.filter(account=resident).exists()  # the ledger keeps them
+
+
+def test_the_menu_entries(client, placed):
+    client.force_login(placed.world.station_head_a)
+    page = client.get(reverse("timebank:offers")).content.decode()
+    assert reverse("timebank:accounts") in page and reverse("timebank:my") in page
+    client.force_login(placed.vol)
+    page = client.get(reverse("timebank:my")).content.decode()
+    assert reverse("timebank:offers") in page and f'href="{reverse("timebank:accounts")}"' not in page
