@@ -279,14 +279,23 @@ def test_two_concurrent_spends_of_the_same_hours_one_wins(world):
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_both_sides_confirming_at_once_moves_the_hours_once(world):
-    offer, helper_user, helper, _resident = exchange(world)
+    # Two members with their own logins, each acting only for their own account.
+    helper_user = make_user("tb_helper", "volunteer", region=COMMUNITY_A)
+    served_user = make_user("tb_served", "volunteer", region=COMMUNITY_A)
+    helper = volunteer_account("帮手", user=helper_user)
+    served = funded(volunteer_account("受助", user=served_user), 5)
+    offer = services.offer_post(
+        account=helper, kind=Offer.Kind.OFFER, category="company", title="陪伴聊天", hours=2, actor=helper_user
+    )
+    services.offer_respond(offer=offer, account=served, actor=served_user)
     outcomes = _run_together(
         [
             lambda: services.offer_confirm(offer=offer, actor=helper_user),
-            lambda: services.offer_confirm(offer=offer, actor=world.station_head_a),
+            lambda: services.offer_confirm(offer=offer, actor=served_user),
         ]
     )
     assert outcomes == ["ok", "ok"]
     assert Transfer.objects.filter(exchange=offer).count() == 1
     assert Account.objects.get(pk=helper.pk).balance == 2
+    assert Account.objects.get(pk=served.pk).balance == 3
     assert_ledger_consistent()
