@@ -4,6 +4,6 @@ from shegong.web.navigation import NavItem
 
 NAV_ITEMS = [
     NavItem(
-        _("政策规则集"), "policies:profile_list", "policies.view_policyprofile", "journal-text", 300, section="system"
+        _("政策规则集"), "policies:profile_list", "policies.view_policyprofile", "journal-text", 880, section="system"
     )
 ]
