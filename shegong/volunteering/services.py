@@ -284,6 +284,7 @@ def _write_record(signup: SignUp, hours: Decimal, actor) -> ServiceRecord:
         agency=need.agency,
         organiser=need.organiser,
         source=f"need:{need.pk}",
+        served_with_actor=True,  # an accepted sign-up of this organiser's need (checked by hours_confirm)
     )
     return volunteer_services.service_record_confirm(actor=actor, record_=entry)
 

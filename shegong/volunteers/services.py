@@ -399,11 +399,17 @@ def service_record_create(
     agency=None,
     organiser=None,
     source: str = "",
+    served_with_actor: bool = False,
 ) -> ServiceRecord:
     """Record a service (pending until the organiser confirms it). The organiser defaults to the actor's own social
-    worker row; the region to the station's, else the volunteer's."""
+    worker row; the region to the station's, else the volunteer's.
+
+    A volunteer registered in another district may serve in the actor's need: the caller that has checked an accepted
+    sign-up to the actor's own need passes `served_with_actor=True`, and the volunteer need not be in the actor's
+    scope (谁组织，谁记录)."""
     _require(actor, permissions.ADD_RECORD)
-    _visible_volunteer(actor, volunteer)
+    if not served_with_actor:
+        _visible_volunteer(actor, volunteer)
     if actor is not None and volunteer.account_id == actor.pk:
         raise PermissionDenied(_("志愿者不能为自己记录服务时长（谁组织，谁记录）。"))
     if volunteer.status != Volunteer.Status.ACTIVE:

@@ -132,6 +132,21 @@ def test_only_the_organiser_confirms_hours(w):
     assert record.volunteer == w.volunteer and record.station == w.station_a
 
 
+def test_a_volunteer_of_another_district_who_served_gets_the_hours_confirmed(w):
+    from shegong.testing.world import DISTRICT_B
+
+    user, outsider = volunteer_user(
+        "haizhu_vol", region=DISTRICT_B
+    )  # registered in 海珠, outside the organiser's scope
+    signup = services.signup_create(actor=user, shift=w.shift_a, volunteer=outsider)
+    signup = services.signup_decide(actor=w.organiser_user, signup=signup, accept=True)
+    start = timezone.now() - datetime.timedelta(hours=2)
+    services.signup_check_in(actor=user, signup=signup, now=start)
+    signup = services.signup_check_out(actor=user, signup=signup, now=start + datetime.timedelta(hours=2))
+    record = services.hours_confirm(actor=w.organiser_user, signup=signup)
+    assert (record.volunteer, record.hours, record.status) == (outsider, Decimal("2.0"), "confirmed")
+
+
 def test_a_volunteer_cannot_confirm_their_own_hours(w):
     # The organiser is also registered as a volunteer and signed up for their own need.
     own = make_volunteer("李组织", account=w.organiser_user)
