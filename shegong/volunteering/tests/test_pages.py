@@ -326,3 +326,17 @@ def test_the_activity_page_links_to_its_needs(client, w):
     page = client.get(reverse("groupwork:activity_detail", args=[w.activity_a.pk])).content.decode()
     assert reverse("volunteering:need_create", args=["activity", w.activity_a.pk]) in page
     assert reverse("volunteering:need_detail", args=[w.need_a.pk]) in page
+
+
+def test_the_group_and_project_pages_link_to_posting_a_need(client, w):
+    from shegong.groupwork.tests.factories import make_group
+    from shegong.projects.tests.factories import make_project
+
+    group = make_group(w.station_a, w.organiser)
+    project = make_project(stations=[w.station_a])
+    client.force_login(w.organiser_user)
+    page = client.get(reverse("groupwork:group_detail", args=[group.pk])).content.decode()
+    assert reverse("volunteering:need_create", args=["group", group.pk]) in page
+    client.force_login(w.station_head_a)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert 'data-testid="project-volunteer-needs"' in page
