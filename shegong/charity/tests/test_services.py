@@ -244,24 +244,9 @@ postgresql_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def _ledger_triggers_back(django_db_blocker):
-    """Set up before `transactional_db`, so torn down after its flush: puts the time bank's triggers back."""
-    yield
-    from shegong.timebank import triggers
-
-    with django_db_blocker.unblock():
-        triggers.install(connection)
-
-
-@pytest.fixture
-def transactional_world(_ledger_triggers_back, transactional_db):
+def transactional_world(transactional_db):
     ensure_baseline()
-    yield build_world()
-    # The time bank's append-only triggers also refuse TRUNCATE, which is how the test database is emptied after a
-    # transactional test: lift them for that flush only (see _ledger_triggers_back).
-    from shegong.timebank import triggers
-
-    triggers.uninstall(connection)
+    return build_world()
 
 
 def _run_together(count, work):
