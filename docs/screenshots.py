@@ -64,6 +64,8 @@ SHOTS = [
     ("group-detail.png", "station_head", "/groupwork/groups/?stage=maturity", False, ["[data-testid=group-link]"]),
     ("person-times.png", "gz_admin", "/persontimes/", False),
     ("inbox.png", "station_head", "/inbox/", False),
+    # The demo volunteer's time bank on a phone.
+    ("time-bank.png", "volunteer", "/timebank/my/", True),
 ]
 
 
