@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from shegong.groupwork.models import CommunityActivity
-from shegong.volunteering import services
+from shegong.volunteering import selectors, services
 from shegong.volunteering.models import NeedShift, SignUp, VolunteerNeed
 from shegong.volunteers.models import Volunteer
 
 CITY_LOW, CITY_HIGH = "440100000000", "440199999999"
+DEMO_VOLUNTEER = "volunteer"  # the demo login linked to a volunteer (volunteers/demo.py)
 SEED = 20_261_208
 NEEDS = 150
 ROLES = ["引导员、签到登记", "长者陪伴", "摄影记录", "物资搬运、场地布置", "儿童看护", "义剪、义诊协助"]
@@ -122,4 +123,30 @@ def load(context: dict) -> None:
                             row.status = SignUp.Status.ACCEPTED
                             row.save(update_fields=["status"])
                         signups += 1
+    needs += _near_the_demo_volunteer(rng, activities, today)
     stdout.write(f"志愿需求：{needs} 个需求，{signups} 条报名，{confirmed} 条由组织社工确认的服务时长")
+
+
+def _near_the_demo_volunteer(rng, activities: list, today: datetime.date) -> int:
+    """Open needs with shifts in the coming days in the street (else the district) of the demo login "volunteer", so
+    附近的志愿需求 has something to sign up for on the first visit."""
+    volunteer = Volunteer.objects.filter(account__username=DEMO_VOLUNTEER).first()
+    if volunteer is None or selectors.needs_near(volunteer, today).exists():
+        return 0
+    street = [a for a in activities if a.community_id[:9] == volunteer.region_id[:9]]
+    district = [a for a in activities if a.community_id[:6] == volunteer.region_id[:6]]
+    posted = 0
+    for offset, activity in enumerate((street or district)[:3], start=1):
+        day = today + datetime.timedelta(days=offset * 2)
+        services.need_post(
+            actor=None,
+            target=activity,
+            organiser=activity.organiser,
+            title=f"{activity.title}志愿者招募",
+            roles=rng.choice(ROLES),
+            place=activity.place,
+            description=activity.description[:500],
+            shifts=[{"day": day, "starts_at": datetime.time(9, 0), "ends_at": datetime.time(11, 30), "needed": 5}],
+        )
+        posted += 1
+    return posted

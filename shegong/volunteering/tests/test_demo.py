@@ -40,3 +40,27 @@ def test_demo_loads_once(monkeypatch, world):
     assert "志愿需求" in out.getvalue()
     demo.load({"stdout": io.StringIO(), "demo_worker": w.organiser})
     assert VolunteerNeed.objects.count() == needs.count()
+
+
+def test_the_demo_volunteer_finds_needs_near_them(monkeypatch, world):
+    from shegong.volunteering.selectors import needs_near
+    from shegong.volunteering.tests.factories import make_user
+
+    w = place(world)
+    VolunteerNeed.objects.all().delete()
+    monkeypatch.setattr(demo, "NEEDS", 2)
+    today = timezone.localdate()
+    for days in range(1, 4):  # past activities only: the random needs would all be closed
+        make_activity(
+            w.station_a, w.organiser, "440104003104", title=f"活动{days}", held_on=today - datetime.timedelta(days=days)
+        )
+    login = make_user(demo.DEMO_VOLUNTEER, "volunteer", "440104003104")
+    volunteer = make_volunteer("演示志愿者", region="440104003104", account=login)
+    monkeypatch.setattr(demo, "_shifts", lambda rng, activity: [_past_shift(activity)])
+    demo.load({"stdout": io.StringIO()})
+    near = needs_near(volunteer)
+    assert near.exists() and all(shift.day > today for need in near for shift in need.shifts.all())
+
+
+def _past_shift(activity):
+    return {"day": activity.held_on, "starts_at": datetime.time(9, 0), "ends_at": datetime.time(11, 0), "needed": 3}
