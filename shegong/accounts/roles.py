@@ -144,10 +144,25 @@ DISPATCH_REQUESTS = ["servicerequests.dispatch_servicerequest"]
 REVIEW_CASES = ["casework.view_case", "casework.review_case"]
 SERVE = ["casework.add_case", "referrals.add_referral", "groupwork.add_groupwork", "groupwork.add_communityactivity"]
 
-# Volunteers, the time bank and charity points (志愿者 / 时间银行 / 慈善捐赠站点, issue 8). Bureaus oversee; stations
-# and agencies keep their volunteers, teams, time-bank pools and donations; social workers post needs and confirm the
-# hours of the volunteers who served with them; a volunteer keeps their own record (as its owner).
-OVERSEE_VOLUNTEERS = ["volunteers.view_volunteer", "volunteers.view_volunteerteam", "volunteers.view_servicerecord"]
+# Volunteers, the time bank and charity points (志愿者 / 时间银行 / 慈善捐赠站点, issue 8). Bureaus oversee (and open
+# charity points); stations and agencies keep their volunteers, teams, records, certificates, time-bank accounts and
+# donations (谁记录谁证明: they confirm and certify the service they recorded); social workers post needs and confirm
+# the hours of the volunteers who served with them; a volunteer signs up and trades hours, and reads their own record,
+# certificates and account as the owner.
+OVERSEE_VOLUNTEERS = [
+    "volunteers.view_volunteer",
+    "volunteers.view_volunteerteam",
+    "volunteers.view_servicerecord",
+    "charity.view_charitypoint",
+    "charity.add_charitypoint",
+    "charity.change_charitypoint",
+    "charity.view_donation",
+    "charity.view_allocation",
+    "volunteering.view_volunteerneed",
+    "timebank.view_account",
+    "timebank.view_offer",
+    "volunteers.view_certificate",
+]
 KEEP_VOLUNTEERS = [
     "volunteers.view_volunteer",
     "volunteers.add_volunteer",
@@ -157,51 +172,45 @@ KEEP_VOLUNTEERS = [
     "volunteers.change_volunteerteam",
     "volunteers.view_servicerecord",
     "volunteers.add_servicerecord",
-    "volunteers.change_servicerecord",  # confirm, correct and void any record of the station's (agency's) services
+    "volunteers.change_servicerecord",
     "volunteers.confirm_servicerecord",
+    "charity.view_charitypoint",
+    "charity.add_charitypoint",
+    "charity.change_charitypoint",
+    "charity.view_donation",
+    "charity.add_donation",
+    "charity.view_allocation",
+    "charity.add_allocation",
+    "volunteering.view_volunteerneed",
+    "volunteering.add_volunteerneed",
+    "volunteering.change_volunteerneed",
+    "timebank.view_account",
+    "timebank.add_account",
+    "timebank.add_transfer",
+    "timebank.view_offer",
+    "timebank.add_offer",
+    "volunteers.view_certificate",
+    "volunteers.add_certificate",
+    "volunteers.change_certificate",
 ]
 WORK_WITH_VOLUNTEERS = [
     "volunteers.view_volunteer",
     "volunteers.view_volunteerteam",
     "volunteers.view_servicerecord",
     "volunteers.add_servicerecord",
-    "volunteers.confirm_servicerecord",  # only the records they organised (谁记录谁证明)
-]
-BE_A_VOLUNTEER: list[str] = []
-# Charity donation points (慈善捐赠站点): bureaus and stations open points; stations record donations and allocations.
-OVERSEE_VOLUNTEERS += ["charity.view_charitypoint", "charity.add_charitypoint", "charity.change_charitypoint"]
-OVERSEE_VOLUNTEERS += ["charity.view_donation", "charity.view_allocation"]
-KEEP_VOLUNTEERS += ["charity.view_charitypoint", "charity.add_charitypoint", "charity.change_charitypoint"]
-KEEP_VOLUNTEERS += ["charity.view_donation", "charity.add_donation", "charity.view_allocation", "charity.add_allocation"]
-
-# Volunteer needs, sign-ups, check-in and hours (志愿需求, shegong/volunteering).
-OVERSEE_VOLUNTEERS += ["volunteering.view_volunteerneed"]
-KEEP_VOLUNTEERS += [
+    "volunteers.confirm_servicerecord",
     "volunteering.view_volunteerneed",
     "volunteering.add_volunteerneed",
     "volunteering.change_volunteerneed",
+    "timebank.view_account",
+    "timebank.view_offer",
+    "volunteers.view_certificate",
 ]
-WORK_WITH_VOLUNTEERS += [
-    "volunteering.view_volunteerneed",
-    "volunteering.add_volunteerneed",
-    "volunteering.change_volunteerneed",
+BE_A_VOLUNTEER = [
+    "volunteering.add_signup",
+    "timebank.view_offer",
+    "timebank.add_offer",
 ]
-BE_A_VOLUNTEER += ["volunteering.add_signup"]
-
-# The time bank (时间银行, shegong/timebank): bureaus read; stations and agencies open accounts, book transfers and
-# reversals; members (volunteers) post offers and requests and see their own account.
-OVERSEE_VOLUNTEERS += ["timebank.view_account", "timebank.view_offer"]
-KEEP_VOLUNTEERS += ["timebank.view_account", "timebank.add_account", "timebank.add_transfer"]
-KEEP_VOLUNTEERS += ["timebank.view_offer", "timebank.add_offer"]
-WORK_WITH_VOLUNTEERS += ["timebank.view_account", "timebank.view_offer"]
-BE_A_VOLUNTEER += ["timebank.view_offer", "timebank.add_offer"]
-
-# Volunteer service certificates (志愿服务记录证明, shegong/volunteers/certificates.py): stations and agencies issue and
-# revoke the certificates of the service they recorded (谁记录谁证明); bureaus and social workers read them; a volunteer
-# reads and asks for their own as the owner (no permission needed).
-OVERSEE_VOLUNTEERS += ["volunteers.view_certificate"]
-KEEP_VOLUNTEERS += ["volunteers.view_certificate", "volunteers.add_certificate", "volunteers.change_certificate"]
-WORK_WITH_VOLUNTEERS += ["volunteers.view_certificate"]
 
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
