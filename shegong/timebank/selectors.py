@@ -72,3 +72,15 @@ def acting_accounts(actor) -> QuerySet[Account]:
     if actor.has_perm(permissions.TRANSFER):
         return scoped(rows, actor, permissions.TRANSFER) | rows.filter(own)
     return rows.filter(own)
+
+
+def family_target(source: Account, pk) -> Account | None:
+    """The personal account (a volunteer's or a resident's, consent not withdrawn) a member may give hours to as family:
+    any such account of the same province, found by its number (family live apart; the province keeps the ledger's
+    transfers inside one shard)."""
+    return Account.objects.filter(
+        CONSENTED,
+        pk=pk,
+        kind__in=[Account.Kind.VOLUNTEER, Account.Kind.RESIDENT],
+        province_code=source.province_code,
+    ).first()

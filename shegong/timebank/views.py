@@ -160,12 +160,7 @@ def family(request, pk: int):
     account = _acting_account(request, pk)
     form = FamilyForm(request.POST)
     if form.is_valid():
-        target = Account.objects.filter(
-            selectors.CONSENTED,
-            pk=form.cleaned_data["target"],
-            kind__in=[Account.Kind.VOLUNTEER, Account.Kind.RESIDENT],
-            province_code=account.province_code,
-        ).first()
+        target = selectors.family_target(account, form.cleaned_data["target"])
         if target is None:
             messages.error(request, _("没有这个个人账户。"))
         else:

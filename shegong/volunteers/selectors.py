@@ -178,3 +178,11 @@ def volunteer_totals(
         confirmed_hours=totals["hours"] or Decimal("0"),
         services=totals["n"] or 0,
     )
+
+
+def team_confirmed_hours(team) -> Decimal:
+    """The confirmed service hours of the team's members (every record of theirs, wherever they served)."""
+    total = ServiceRecord.objects.filter(volunteer__teams=team, status=ServiceRecord.Status.CONFIRMED).aggregate(
+        hours=Sum("hours")
+    )["hours"]
+    return total or Decimal("0")

@@ -275,12 +275,8 @@ def team_detail(request, pk: int):
                 messages.success(request, _("已保存。"))
                 return redirect("volunteers:team_detail", pk=team.pk)
     members = team.members.select_related("region").order_by("number")
-    hours = (
-        ServiceRecord.objects.filter(volunteer__teams=team, status=ServiceRecord.Status.CONFIRMED)
-        .values_list("hours", flat=True)
-        .iterator()
-    )
-    context = {"team": team, "members": members, "form": form, "can_change": can_change, "hours": sum(hours, 0)}
+    hours = selectors.team_confirmed_hours(team)
+    context = {"team": team, "members": members, "form": form, "can_change": can_change, "hours": hours}
     return render(request, "volunteers/team_detail.html", context)
 
 

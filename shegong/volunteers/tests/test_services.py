@@ -273,3 +273,18 @@ def test_numbers_stay_unique_under_concurrent_registrations(world):
         thread.join()
     assert not errors
     assert len(set(numbers)) == 6 and sorted(numbers)[-1] == "V442026000006"
+
+
+def test_a_teams_hours_are_its_members_confirmed_hours(world):
+    station = station_a()
+    team = services.team_create(actor=None, name="合计队", region=station.region, station=station)
+    member = make_volunteer()
+    services.team_add_member(actor=None, team=team, volunteer=member)
+    kept = services.service_record_create(
+        actor=world.station_head_a, volunteer=member, service_date=DAY, hours="2.5", content="探访", station=station
+    )
+    services.service_record_confirm(actor=world.station_head_a, record_=kept)
+    services.service_record_create(  # pending: does not count
+        actor=world.station_head_a, volunteer=member, service_date=DAY, hours="4", content="探访", station=station
+    )
+    assert selectors.team_confirmed_hours(team) == Decimal("2.5")
