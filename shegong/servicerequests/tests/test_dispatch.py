@@ -69,9 +69,8 @@ def test_routing_falls_back_to_the_street_station_then_the_district_centre_then_
     street = make_station(Kind.STATION, "440104003")
     assert services.route(room.region).station == street
     resident = worker_with_account("res", "驻点")
-    from shegong.servicerequests.tests.factories import post as assign_post
 
-    assign_post(room, resident, Role.RESIDENT)
+    post(room, resident, Role.RESIDENT)
     route = services.route(room.region)
     assert route.station == room and route.preferred_worker == resident
     street.status = Station.Status.REVOKED
@@ -219,7 +218,3 @@ def test_two_heads_assigning_the_same_request_at_once_exactly_one_wins(transacti
     }
     assert sorted(outcomes.values(), key=len) == ["ok", "该需求已被他人派单，请刷新后查看。"], outcomes
     assert RequestEvent.objects.filter(request=request, action=Action.ASSIGNED).count() == 1
-
-
-def test_post_helper_is_the_staff_assignment(net):
-    assert post is not None and net.room.assignments.filter(role=Role.RESIDENT).count() == 1
