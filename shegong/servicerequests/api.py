@@ -194,7 +194,7 @@ def request_match(request, payload: MatchIn):
     require(request, permissions.DISPATCH)
     station = region = None
     if payload.station:
-        station = services.dispatch_stations(request.user).filter(code=payload.station).first()
+        station = selectors.dispatch_stations(request.user).filter(code=payload.station).first()
         if station is None:
             raise HttpError(404, _("没有该编码的站点，或不在您的管辖范围内。"))
     elif payload.region:

@@ -10,7 +10,7 @@ from shegong.recipients.models import Recipient
 from shegong.recipients.selectors import recipient_search
 from shegong.refdata.selectors import choices as dictionary_choices
 from shegong.regions.forms import RegionField
-from shegong.servicerequests import permissions, services
+from shegong.servicerequests import permissions, selectors, services
 from shegong.servicerequests.abuse import HONEYPOT
 from shegong.servicerequests.models import DOMAIN_DICTIONARY, MAX_CAPACITY, ServiceRequest, Status
 
@@ -236,7 +236,7 @@ class MatchForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = services.dispatch_stations(actor).order_by("region_id", "kind", "name")
+        self.fields["station"].queryset = selectors.dispatch_stations(actor).order_by("region_id", "kind", "name")
         self.roots = region_roots(actor, permissions.DISPATCH)
         self.fields["region"].within = self.roots
         style_fields(self)

@@ -7,15 +7,18 @@ for a decision (待派单, and 已派单 not yet accepted).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.scope import get_scoped_or_404, region_q, scoped
 from shegong.servicerequests import permissions
-from shegong.servicerequests.models import Action, RequestEvent, ServiceRequest, Status
+from shegong.servicerequests.models import HELD, Action, RequestEvent, ServiceRequest, Status, WorkerCapacity
+from shegong.stations.models import StaffAssignment, Station
+from shegong.stations.rules import current_q
 
 LIST_RELATED = ("community", "station", "assigned_worker")
 
@@ -127,4 +130,55 @@ def public_timeline(request: ServiceRequest) -> list[TimelineEntry]:
         TimelineEntry(event.at, text)
         for event in request.events.order_by("at", "id")
         if (text := _public_text(event)) is not None
+    ]
+
+
+# --- Dispatch: stations, their staff, loads and capacities -----------------------------------------------------------
+
+
+def live_stations(queryset):
+    """The stations of `queryset` that still serve (not revoked)."""
+    return queryset.exclude(status=Station.Status.REVOKED).order_by("pk")
+
+
+def dispatch_stations(actor):
+    """The live stations whose queue the actor may dispatch (the stations in the scope of their dispatch grants)."""
+    return live_stations(scoped(Station, actor, permissions.DISPATCH))
+
+
+def capacity_workers(actor):
+    """The workers whose capacity the actor may set: staff of the stations in the actor's dispatch scope."""
+    return staff_of(dispatch_stations(actor))
+
+
+def staff_of(stations, on: datetime.date | None = None):
+    """Active social workers with an active account posted (today) at any of the stations: who may be assigned."""
+    from shegong.workers.models import SocialWorker
+
+    on = on or timezone.localdate()
+    posted = StaffAssignment.objects.filter(station__in=stations).filter(current_q(on)).values("worker_id")
+    return (
+        SocialWorker.objects.filter(pk__in=posted, status=SocialWorker.Status.ACTIVE, account__is_active=True)
+        .select_related("account")
+        .order_by("name", "pk")
+    )
+
+
+def open_load(worker_ids) -> dict[int, int]:
+    rows = (
+        ServiceRequest.all_records.filter(assigned_worker_id__in=list(worker_ids), status__in=HELD)
+        .values("assigned_worker_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assigned_worker_id"]: row["n"] for row in rows}
+
+
+def capacity_rows(workers) -> list[tuple]:
+    """(worker, their capacity — the default when never set —, requests they hold now) for a page of workers."""
+    ids = [worker.pk for worker in workers]
+    loads = open_load(ids)
+    capacities = {row.worker_id: row for row in WorkerCapacity.objects.filter(worker_id__in=ids)}
+    return [
+        (worker, capacities.get(worker.pk) or WorkerCapacity(worker=worker), loads.get(worker.pk, 0))
+        for worker in workers
     ]

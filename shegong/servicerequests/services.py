@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,11 +28,10 @@ from shegong.inbox.models import Notification
 from shegong.inbox.services import notify
 from shegong.regions.codes import subtree_bounds
 from shegong.regions.models import Region
-from shegong.servicerequests import permissions
+from shegong.servicerequests import permissions, selectors
 from shegong.servicerequests.models import (
     DEFAULT_CAPACITY,
     DOMAIN_DICTIONARY,
-    HELD,
     MAX_CAPACITY,
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
@@ -127,24 +125,22 @@ class Route:
     preferred_worker: object = None
 
 
-def _live(queryset):
-    return queryset.exclude(status=Station.Status.REVOKED).order_by("pk")
-
-
 def route(community: Region, on: datetime.date | None = None) -> Route:
     """Where a new request of `community` goes: the community's room when it has a resident social worker (who is
     then the preferred worker), else the station of its street or township, else its district's centre; None when
     the district has no station at all (the district bureau's queue then holds it, by region scope)."""
-    room = _live(Station.objects.filter(kind=Station.Kind.ROOM, region=community)).first()
+    room = selectors.live_stations(Station.objects.filter(kind=Station.Kind.ROOM, region=community)).first()
     if room is not None:
         resident = assigned_worker(room, on)
         if resident is not None:
             return Route(room, resident)
-    street = _live(Station.objects.filter(kind=Station.Kind.STATION, region_id=community.parent_id)).first()
+    street = selectors.live_stations(
+        Station.objects.filter(kind=Station.Kind.STATION, region_id=community.parent_id)
+    ).first()
     if street is not None:
         return Route(street)
     district = community.code[:6].ljust(12, "0")
-    centre = _live(Station.objects.filter(kind=Station.Kind.CENTRE, region_id=district)).first()
+    centre = selectors.live_stations(Station.objects.filter(kind=Station.Kind.CENTRE, region_id=district)).first()
     return Route(centre)
 
 
@@ -367,15 +363,6 @@ def _own(actor, request: ServiceRequest) -> ServiceRequest:
     return locked
 
 
-def open_load(worker_ids) -> dict[int, int]:
-    rows = (
-        ServiceRequest.all_records.filter(assigned_worker_id__in=list(worker_ids), status__in=HELD)
-        .values("assigned_worker_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["assigned_worker_id"]: row["n"] for row in rows}
-
-
 def capacity_of(worker) -> WorkerCapacity:
     found = WorkerCapacity.objects.filter(worker=worker).first()
     return found or WorkerCapacity(worker=worker, accepting=True, max_open=DEFAULT_CAPACITY)
@@ -395,20 +382,7 @@ def area_stations(station: Station | None, region: Region | None = None):
     if area is None:
         return Station.objects.none()
     low, high = subtree_bounds(area.code, area.level)
-    return _live(Station.objects.filter(region_id__gte=low, region_id__lte=high))
-
-
-def staff_of(stations, on: datetime.date | None = None):
-    """Active social workers with an active account posted (today) at any of the stations: who may be assigned."""
-    from shegong.workers.models import SocialWorker
-
-    on = on or timezone.localdate()
-    posted = StaffAssignment.objects.filter(station__in=stations).filter(current_q(on)).values("worker_id")
-    return (
-        SocialWorker.objects.filter(pk__in=posted, status=SocialWorker.Status.ACTIVE, account__is_active=True)
-        .select_related("account")
-        .order_by("name", "pk")
-    )
+    return selectors.live_stations(Station.objects.filter(region_id__gte=low, region_id__lte=high))
 
 
 def candidates_for(request: ServiceRequest):
@@ -417,11 +391,11 @@ def candidates_for(request: ServiceRequest):
     station = request.station
     if station is None:
         district = Region.objects.filter(pk=request.community.code[:6].ljust(12, "0")).first()
-        return staff_of(area_stations(None, district))
+        return selectors.staff_of(area_stations(None, district))
     if station.kind == Station.Kind.ROOM:
         street = Region.objects.filter(pk=request.community.parent_id).first()
-        return staff_of(area_stations(None, street) if street else Station.objects.filter(pk=station.pk))
-    return staff_of(area_stations(station))
+        return selectors.staff_of(area_stations(None, street) if street else Station.objects.filter(pk=station.pk))
+    return selectors.staff_of(area_stations(station))
 
 
 def _check_worker(request: ServiceRequest, worker) -> None:
@@ -434,7 +408,7 @@ def _check_worker(request: ServiceRequest, worker) -> None:
     capacity = capacity_of(worker)
     if not capacity.accepting:
         raise ValidationError({"worker": ValidationError(_("该社工当前暂停接单。"), code="not_accepting")})
-    load = open_load([worker.pk]).get(worker.pk, 0)
+    load = selectors.open_load([worker.pk]).get(worker.pk, 0)
     if request.assigned_worker_id == worker.pk:
         load -= 1
     if load >= capacity.max_open:
@@ -513,10 +487,10 @@ def available_workers(stations, on: datetime.date | None = None):
     from shegong.workers.models import WorkerServiceDomain
 
     on = on or timezone.localdate()
-    workers = list(staff_of(stations, on))
+    workers = list(selectors.staff_of(stations, on))
     ids = [worker.pk for worker in workers]
     capacities = {row.worker_id: row for row in WorkerCapacity.objects.filter(worker_id__in=ids)}
-    loads = open_load(ids)
+    loads = selectors.open_load(ids)
     domains: dict[int, set[str]] = {}
     for worker_id, code in WorkerServiceDomain.objects.filter(worker_id__in=ids).values_list(
         "worker_id", "domain__code"
@@ -795,7 +769,7 @@ def requests_close_for_case(*, case, actor) -> int:
 def capacity_set(*, worker, actor, accepting: bool, max_open: int) -> WorkerCapacity:
     """The head sets whether a worker of their station takes requests and how many open ones at most."""
     _require(actor, permissions.DISPATCH)
-    if actor is not None and not capacity_workers(actor).filter(pk=worker.pk).exists():
+    if actor is not None and not selectors.capacity_workers(actor).filter(pk=worker.pk).exists():
         raise PermissionDenied(_("该社工不是您管辖站点的在岗人员。"))
     if max_open is None or not 0 <= int(max_open) <= MAX_CAPACITY:
         raise ValidationError(
@@ -821,28 +795,6 @@ def capacity_set(*, worker, actor, accepting: bool, max_open: int) -> WorkerCapa
         note=_("社工接单容量"),
     )
     return capacity
-
-
-def capacity_workers(actor):
-    """The workers whose capacity the actor may set: staff of the stations in the actor's dispatch scope."""
-    return staff_of(dispatch_stations(actor))
-
-
-def dispatch_stations(actor):
-    """The live stations whose queue the actor may dispatch (by region or agency of their dispatch grants)."""
-    from shegong.core.scope import grants_of, region_q
-
-    q = Q(pk__in=[])
-    for grant in grants_of(actor):
-        if permissions.DISPATCH not in grant.permissions:
-            continue
-        if grant.nationwide:
-            return _live(Station.objects.all())
-        if grant.region_code:
-            q |= region_q("region", grant.region_code, grant.region_level)
-        if grant.agency_id:
-            q |= Q(agency_id=grant.agency_id)
-    return _live(Station.objects.filter(q))
 
 
 # --- Service levels -------------------------------------------------------------------------------------------------

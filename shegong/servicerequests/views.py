@@ -29,7 +29,7 @@ from shegong.servicerequests.forms import (
     ReasonForm,
     RequestFilterForm,
 )
-from shegong.servicerequests.models import DOMAIN_DICTIONARY, Status, WorkerCapacity
+from shegong.servicerequests.models import DOMAIN_DICTIONARY, Status
 
 ASSIGNABLE = (Status.PENDING, Status.ASSIGNED)
 
@@ -245,21 +245,14 @@ def request_dismiss(request, pk: int):
 
 @permission(permissions.DISPATCH)
 def capacity_list(request):
-    context = page_context(request, services.capacity_workers(request.user))
-    workers = list(context["page"])
-    ids = [worker.pk for worker in workers]
-    loads = services.open_load(ids)
-    capacities = {row.worker_id: row for row in WorkerCapacity.objects.filter(worker_id__in=ids)}
-    context["rows"] = [
-        (worker, capacities.get(worker.pk) or WorkerCapacity(worker=worker), loads.get(worker.pk, 0))
-        for worker in workers
-    ]
+    context = page_context(request, selectors.capacity_workers(request.user))
+    context["rows"] = selectors.capacity_rows(list(context["page"]))
     return render(request, "servicerequests/capacity_list.html", context)
 
 
 @permission(permissions.DISPATCH)
 def capacity_edit(request, worker_id: int):
-    worker = get_object_or_404(services.capacity_workers(request.user), pk=worker_id)
+    worker = get_object_or_404(selectors.capacity_workers(request.user), pk=worker_id)
     capacity = services.capacity_of(worker)
     form = CapacityForm(request.POST or None, initial={"accepting": capacity.accepting, "max_open": capacity.max_open})
     if request.method == "POST" and form.is_valid():
