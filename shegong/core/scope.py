@@ -62,6 +62,12 @@ def scope_q(user, model: type[Model], perm: str | None = None) -> Q:
     spec: DataScope = getattr(model, "data_scope", None)
     if spec is None:
         raise TypeError(f"{model.__name__} has no data_scope: say how its rows are scoped before listing them")
+    return spec_q(user, spec, perm)
+
+
+def spec_q(user, spec: DataScope, perm: str | None = None) -> Q:
+    """The same filter for a scope spec other than the model's own: a row seen from another side (a referral as its
+    receiving station sees it) states that side's paths in a DataScope of its own."""
     grants = [g for g in grants_of(user) if perm is None or perm in g.permissions]
     if spec.public and grants_of(user):
         return Q()

@@ -10,7 +10,7 @@ consent is withdrawn takes their referrals out of every list, export and answer 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shegong.core.scope import NOTHING, grants_of, region_q, scope_q
+from shegong.core.scope import DataScope, scope_q, spec_q
 from shegong.referrals import permissions
 from shegong.referrals.models import Referral
 
@@ -34,19 +34,17 @@ def headed_station_ids(actor) -> list[int]:
     )
 
 
+# The receiving side's scope: the target station's region or agency, or the target agency.
+RECEIVING_STATION = DataScope(region="to_station__region", agency="to_station__agency")
+RECEIVING_AGENCY = DataScope(agency="to_agency")
+
+
 def incoming_q(actor, perm: str = permissions.VIEW) -> Q:
     """Referrals addressed to the actor's side: the union of the target station's region, the target station's or
     target agency's agency, and the stations the actor heads."""
-    q = NOTHING
-    for grant in grants_of(actor):
-        if perm not in grant.permissions:
-            continue
-        if grant.nationwide:
-            return Q(to_station__isnull=False) | Q(to_agency__isnull=False)
-        if grant.region_code:
-            q |= region_q("to_station__region", grant.region_code, grant.region_level)
-        if grant.agency_id:
-            q |= Q(to_agency=grant.agency_id) | Q(to_station__agency=grant.agency_id)
+    addressed = Q(to_station__isnull=False) | Q(to_agency__isnull=False)
+    q = spec_q(actor, RECEIVING_STATION, perm) | spec_q(actor, RECEIVING_AGENCY, perm)
+    q &= addressed
     headed = headed_station_ids(actor)
     if headed:
         q |= Q(to_station__in=headed)
