@@ -1,6 +1,8 @@
 """Demo: about 600 volunteers at 广州's demo stations (镇街社工站), about 40 teams with their leaders, about 3,000
 service records over the last 12 months (most confirmed, some pending, a few voided), a little training, awards and
-evaluations, and the demo login "volunteer" (海珠) linked to a 海珠 volunteer who has records.
+evaluations, the demo login "volunteer" (海珠) linked to a 海珠 volunteer who has records, and a few volunteer service
+certificates (志愿服务记录证明) issued through the certificate service: the demo volunteer's own (self-service) and a
+few issued by the keepers of the stations that recorded the hours.
 
 Seeded random generator (same people on every load; dates relative to the day of loading). Written in bulk like an
 import (the encrypted ID numbers are real, with their keyed hashes), numbers from the same locked sequence as the
@@ -42,6 +44,7 @@ COUNT = 600
 TEAMS = 40
 RECORDS = 3000
 SEED = 20_261_208
+CERTIFICATES = 6
 LOW, HIGH = CITY_PREFIX.ljust(12, "0"), CITY_PREFIX.ljust(12, "9")
 SURNAMES = "陈李黄张梁林刘吴罗何郑杨谢郭冯曾邓周潘叶蔡许苏卢蒋余彭钟朱麦"
 GIVEN = "伟芳敏静丽强磊洁婷军杰娟涛明超霞平刚桂华燕玲斌颖慧晶峰琳鹏倩嘉欣晓雯志浩宇俊诗雅"
@@ -94,8 +97,9 @@ def load(context: dict) -> None:
         records = _records(rng, made, today)
         _record_extras(rng, made, today)
         _link_demo_login(made)
+        certificates = _certificates(made, today)
     else:
-        teams = records = 0
+        teams = records = certificates = 0
     if new:
         record(
             actor=None,
@@ -110,7 +114,7 @@ def load(context: dict) -> None:
     confirmed = ServiceRecord.objects.filter(region_id__gte=LOW, region_id__lte=HIGH, status="confirmed")
     stdout.write(
         f"志愿者：{city.count():,} 人（新增 {len(new):,}），服务队 {VolunteerTeam.objects.count()} 支，"
-        f"已确认服务记录 {confirmed.count():,} 条"
+        f"已确认服务记录 {confirmed.count():,} 条，出具志愿服务记录证明 {certificates} 份"
     )
 
 
@@ -294,3 +298,37 @@ def _link_demo_login(volunteers: list[Volunteer]) -> None:
         if volunteer.service_records.filter(status="confirmed").exists():
             Volunteer.objects.filter(pk=volunteer.pk).update(account=login)
             return
+
+
+def _certificates(volunteers: list[Volunteer], today) -> int:
+    """A few certificates through the certificate service (numbers, totals and audit as on the page): the demo
+    login's own, then some by a keeper (a login that may issue for the recording station) of other volunteers."""
+    from shegong.volunteers import certificates
+
+    start = today - datetime.timedelta(days=365)
+    made = 0
+    login = User.objects.filter(username="volunteer").first()
+    own = Volunteer.objects.filter(account=login).first() if login is not None else None
+    if own is not None:
+        for issuer in certificates.issuers_of_volunteer(own)[:1]:
+            certificates.certificate_issue(
+                volunteer=own, issuer=issuer, period_start=start, period_end=today, actor=login
+            )
+            made += 1
+    keepers = [user for user in User.objects.filter(is_active=True).order_by("pk") if user.has_perm(certificates.ISSUE)]
+    for volunteer in volunteers:
+        if made >= CERTIFICATES or volunteer == own:
+            continue
+        for issuer in certificates.issuers_of_volunteer(volunteer)[:1]:
+            keeper = next((user for user in keepers if certificates.may_issue(user, issuer)), None)
+            if keeper is not None:
+                certificates.certificate_issue(
+                    volunteer=volunteer,
+                    issuer=issuer,
+                    period_start=start,
+                    period_end=today,
+                    handler=str(keeper),
+                    actor=keeper,
+                )
+                made += 1
+    return made

@@ -7,7 +7,7 @@ import pytest
 
 from shegong.recipients.identity import parse_recipient_id
 from shegong.volunteers import demo
-from shegong.volunteers.models import ServiceRecord, Volunteer, VolunteerTeam
+from shegong.volunteers.models import Certificate, ServiceRecord, Volunteer, VolunteerTeam
 from shegong.volunteers.tests.factories import make_user, make_worker, station_a, station_b
 
 pytestmark = pytest.mark.django_db
@@ -36,5 +36,13 @@ def test_demo_loads_once(monkeypatch, world):
     assert records.filter(region__code__startswith="440105", organiser__account=world.worker_b).exists()
     mine = Volunteer.objects.get(account=login)
     assert mine.region_id.startswith("440105") and mine.service_records.filter(status="confirmed").exists()
+    # A few certificates through the service: the demo login's own (self-service) and some by a station's keeper.
+    issued = Certificate.objects.all()
+    assert 2 <= issued.count() <= demo.CERTIFICATES and "志愿服务记录证明" in out.getvalue()
+    own = issued.get(volunteer=mine)
+    assert own.self_service and own.total_hours > 0 and own.lines
+    assert issued.filter(self_service=False).exclude(handler="").exists()
+    assert len(set(issued.values_list("number", flat=True))) == issued.count()
     demo.load({"stdout": io.StringIO()})
     assert Volunteer.objects.count() == 60 and ServiceRecord.objects.count() == 300
+    assert Certificate.objects.count() == issued.count()
