@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shegong.volunteering",
     "shegong.timebank",
     "shegong.charity",
+    "shegong.analytics",  # after every app it counts: its demo rebuilds the aggregates from their records
     "shegong.tabular",
     "shegong.audit",
     "shegong.web",

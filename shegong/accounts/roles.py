@@ -212,6 +212,10 @@ BE_A_VOLUNTEER = [
     "timebank.add_offer",
 ]
 
+# Indicators, dashboards and the statistical report (统计看板与报表) of the user's regions; bureaus set targets.
+VIEW_DASHBOARDS = ["analytics.view_dashboard", "analytics.view_target"]
+SET_TARGETS = [*VIEW_DASHBOARDS, "analytics.add_target", "analytics.change_target", "analytics.delete_target"]
+
 BUILTIN_ROLES: dict[str, tuple] = {
     "civil_affairs_admin": (
         _("民政部门管理员"),
@@ -239,6 +243,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *OVERSEE_RECIPIENTS,
             *OVERSEE_SERVICES,
             *OVERSEE_VOLUNTEERS,
+            *SET_TARGETS,
             "accounts.reveal_personal_data",
         ],
     ),
@@ -260,6 +265,7 @@ BUILTIN_ROLES: dict[str, tuple] = {
             *DISPATCH_REQUESTS,
             *REVIEW_CASES,
             *KEEP_VOLUNTEERS,
+            *VIEW_DASHBOARDS,
             "accounts.reveal_personal_data",
         ],
     ),
