@@ -19,7 +19,6 @@ from importlib import import_module
 from django.apps import apps
 from django.db.models import Expression, F, Q, Value
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Fact:
 
     code: str
     name: Promise | str
-    unit: Promise | str = _("个")
+    unit: Promise | str = ""  # e.g. _("人次"); empty shows no unit
     stock: bool = False
     # Stored values are integers (exact on every database): a fact in hours with scale 100 stores hundredths.
     scale: int = 1

@@ -85,7 +85,7 @@ def row_contributions(source: catalogue.RowSource, where: Q, lock: bool = False)
     for region, day, value, dim, dim2 in rows:
         if not region or day is None or not value:
             continue
-        out[(source.fact, region, _as_date(day), *_dims(source.fact, dim, dim2))] += int(round(value))
+        out[(source.fact, region, _as_date(day), *_dims(source.fact, dim, dim2))] += round(value)
     return out
 
 
