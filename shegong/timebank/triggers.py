@@ -1,15 +1,19 @@
 """Database triggers that make the time-bank ledger append-only: transfers and movements are never updated or
-deleted, whoever asks. A mistake is undone by a reversal transfer. Both vendors raise an IntegrityError."""
+deleted, whoever asks. A mistake is undone by a reversal transfer. Both vendors raise an IntegrityError.
+
+Django's `flush` (between tests that commit) empties SQLite tables with DELETE, so shegong/audit's `flush` command
+lifts these triggers around it and puts them back (`tables_exist`, `uninstall`, `install`); on PostgreSQL `flush` uses
+TRUNCATE, which row triggers do not see. `install` is idempotent (it drops before it creates), and runs again after
+every `migrate` because SQLite drops a table's triggers when a migration rebuilds the table.
+"""
 
 MESSAGE = "time-bank ledger is append-only"
 TABLES = ("timebank_transfer", "timebank_movement")
 
-# SQLite: UPDATE is refused. DELETE is not guarded there, because Django's `flush` (between tests that commit, for
-# every app) empties SQLite tables with DELETE and only the audit app's own triggers are lifted for it; the services
-# never delete. On PostgreSQL `flush` uses TRUNCATE, which row triggers do not see, so UPDATE and DELETE are refused.
 SQLITE_CREATE = [
-    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+    f"CREATE TRIGGER {table}_no_{op} BEFORE {op.upper()} ON {table} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
     for table in TABLES
+    for op in ("update", "delete")
 ]
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {table}_no_{op}" for table in TABLES for op in ("update", "delete")]
 
@@ -33,18 +37,33 @@ POSTGRESQL_DROP = [
 STATEMENTS = {"sqlite": (SQLITE_CREATE, SQLITE_DROP), "postgresql": (POSTGRESQL_CREATE, POSTGRESQL_DROP)}
 
 
-def _run(connection, which: int) -> None:
+def _statements(connection, which: int) -> list[str]:
     statements = STATEMENTS.get(connection.vendor)
     if statements is None:
         raise NotImplementedError("the time-bank ledger triggers are written for SQLite and PostgreSQL only")
-    with connection.cursor() as cursor:
-        for sql in statements[which]:
-            cursor.execute(sql)
+    return statements[which]
 
 
 def install(connection) -> None:
-    _run(connection, 0)
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, 1) + _statements(connection, 0):
+            cursor.execute(sql)
 
 
 def uninstall(connection) -> None:
-    _run(connection, 1)
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, 1):
+            cursor.execute(sql)
+
+
+def tables_exist(connection) -> bool:
+    return set(TABLES) <= set(connection.introspection.table_names())
+
+
+def ensure_installed(sender=None, using="default", **kwargs) -> None:
+    """After every `migrate`: SQLite rebuilds a table to alter it, which drops its triggers; put them back."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor in STATEMENTS and tables_exist(connection):
+        install(connection)

@@ -1,23 +1,28 @@
-"""Django's `flush`, which must empty the audit tables too although their triggers refuse deletes.
+"""Django's `flush`, which must empty the audit tables and the time-bank ledger too although their triggers refuse
+deletes.
 
 Flushing is the explicit "erase every row of every table" operation (tests that commit use it between tests), so the
-append-only triggers are lifted for exactly that statement and put back afterwards, whatever happens.
+append-only triggers (shegong/audit/triggers.py, shegong/timebank/triggers.py) are lifted for exactly that statement
+and put back afterwards, whatever happens.
 """
 
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 
-from shegong.audit import triggers
+from shegong.audit import triggers as audit_triggers
+from shegong.timebank import triggers as timebank_triggers
+
+GUARDS = (audit_triggers, timebank_triggers)
 
 
 class Command(FlushCommand):
     def handle(self, **options):
         connection = connections[options["database"]]
-        guarded = triggers.tables_exist(connection)
-        if guarded:
-            triggers.uninstall(connection)
+        guarded = [guard for guard in GUARDS if guard.tables_exist(connection)]
+        for guard in guarded:
+            guard.uninstall(connection)
         try:
             return super().handle(**options)
         finally:
-            if guarded:
-                triggers.install(connection)
+            for guard in guarded:
+                guard.install(connection)
