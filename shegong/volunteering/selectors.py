@@ -3,8 +3,22 @@ open needs near them (their region and preferred regions, by street) and their o
 
 import datetime
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -141,6 +155,58 @@ def stations_for(user) -> QuerySet:
     return scoped(Station, user).order_by("region_id", "name")
 
 
+def _in_post(today: datetime.date) -> QuerySet:
+    return StaffAssignment.objects.filter(start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def station_ratios(user, *, today: datetime.date | None = None) -> QuerySet:
+    """The stations in the user's scope with the same figures as `linkage` (active volunteers: confirmed hours at the
+    station over the year to `today`; social workers in post today) and their ratio, counted in SQL. The ones that need
+    attention come first: no active volunteers or no social worker in post (`attention` 0); then by ratio, lowest
+    first, then by region and name."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=365)
+    volunteers = (
+        ServiceRecord.objects.filter(
+            station=OuterRef("pk"), status=ServiceRecord.Status.CONFIRMED, service_date__gte=since
+        )
+        .order_by()
+        .values("station")
+        .annotate(n=Count("volunteer", distinct=True))
+        .values("n")
+    )
+    workers = (
+        _in_post(today)
+        .filter(station=OuterRef("pk"))
+        .order_by()
+        .values("station")
+        .annotate(n=Count("worker", distinct=True))
+        .values("n")
+    )
+    return (
+        stations_for(user)
+        .select_related("region")
+        .annotate(
+            active_volunteers=Coalesce(Subquery(volunteers, output_field=IntegerField()), Value(0)),
+            social_workers=Coalesce(Subquery(workers, output_field=IntegerField()), Value(0)),
+        )
+        .annotate(
+            attention=Case(When(Q(active_volunteers=0) | Q(social_workers=0), then=Value(0)), default=Value(1)),
+            ratio=Case(
+                When(
+                    social_workers__gt=0,
+                    then=Cast("active_volunteers", FloatField()) / Cast("social_workers", FloatField()),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
+        .order_by("attention", F("ratio").asc(nulls_first=True), "region_id", "name", "pk")
+    )
+
+
 def station_or_404(user, pk) -> Station:
     return get_scoped_or_404(Station.objects.select_related("region"), user, pk=pk)
 
@@ -170,13 +236,7 @@ def linkage(station: Station, *, since: datetime.date | None = None, today: date
         )
         teams.append({"team": team, "members": team.members.count(), **figures})
     active = records.values("volunteer").distinct().count()
-    in_post = (
-        StaffAssignment.objects.filter(station=station, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values("worker")
-        .distinct()
-        .count()
-    )
+    in_post = _in_post(today).filter(station=station).values("worker").distinct().count()
     return {
         "since": since,
         "today": today,

@@ -244,8 +244,10 @@ def hours_confirm(request, pk: int, signup_pk: int):
 
 @permission(VIEW)
 def linkage_list(request):
-    stations = selectors.stations_for(request.user).select_related("region")
-    return render(request, "volunteering/linkage_list.html", page_context(request, stations))
+    """Every station's ratio of active volunteers to social workers, the ones needing attention first."""
+    return render(
+        request, "volunteering/linkage_list.html", page_context(request, selectors.station_ratios(request.user))
+    )
 
 
 @permission(VIEW)
