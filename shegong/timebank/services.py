@@ -165,7 +165,9 @@ def post_transfer(
         current.save(update_fields=["balance"])
         account.balance = new_balance
         movements.append(Movement(transfer=transfer, account=current, amount=amount, balance_after=new_balance))
-    Movement.objects.bulk_create(movements)
+    for movement in movements:
+        # One insert per leg (not bulk_create): the analytics aggregates count each movement from its save signal.
+        movement.save(force_insert=True)
     record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
