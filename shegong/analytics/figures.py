@@ -270,7 +270,9 @@ def breakdown(indicator: catalogue.Indicator, node: Node, period: Period) -> lis
     rows = Aggregate.objects.filter(fact=fact.code)
     rows = rows.filter(level=1) if node.level == COUNTRY else rows.filter(level=node.level, prefix=node.prefix)
     if column == "dim":
-        rows = rows.exclude(dim="").filter(dim2="")
+        # Split by the first dimension, within the second's values when the measure restricts them.
+        rows = rows.exclude(dim="")
+        rows = rows.filter(dim2__in=list(measure.dim2)) if measure.dim2 else rows.filter(dim2="")
         if measure.dim:
             rows = rows.filter(dim__in=list(measure.dim))
     else:
