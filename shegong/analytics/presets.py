@@ -175,13 +175,15 @@ def _put(actor, services, *, indicator, region, period_start, period_end, value,
 
 # --- The demo ---------------------------------------------------------------------------------------------------------
 
-# (indicator, how the demo's target is set from the current figure: a factor, or a fixed value; at least `floor`)
+# (indicator, how the demo's target is set from the year-to-date figure: a factor, or a fixed value; at least
+# `floor`). A stock at its current figure reads met; a flow a little above its year to date is on track (the year's
+# pace carries it further); stocks well above their figure are behind.
 DEMO_TARGETS = (
     ("certified_workers", 1.25, None, 10),
     ("supervisors", 1.5, None, 5),
     ("township_station_coverage", None, 100, 0),
     ("agencies_3a_up", 1.0, None, 2),
-    ("person_times", 1.6, None, 100),
+    ("person_times", 1.05, None, 100),
 )
 
 
