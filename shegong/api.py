@@ -64,6 +64,7 @@ ROUTED_APPS = [
     "volunteering",
     "timebank",
     "charity",
+    "analytics",
 ]
 
 for app in ROUTED_APPS:

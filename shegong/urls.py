@@ -33,6 +33,7 @@ urlpatterns = [
     path("volunteering/", include("shegong.volunteering.urls")),
     path("timebank/", include("shegong.timebank.urls")),
     path("charity/", include("shegong.charity.urls")),
+    path("analytics/", include("shegong.analytics.urls")),
     # The anonymous satisfaction questionnaire behind a link or QR code (one answer per token).
     path("q/", include("shegong.evaluations.public_urls")),
     # The public check of a volunteer service certificate (志愿服务记录证明) by its number.
