@@ -25,6 +25,7 @@ SECTIONS = {
     "projects": Section(_("项目与评估"), "briefcase"),
     "services": Section(_("服务"), "heart"),
     "volunteers": Section(_("志愿与慈善"), "people-fill"),
+    "analytics": Section(_("统计"), "graph-up"),
     "system": Section(_("系统"), "gear"),
 }
 

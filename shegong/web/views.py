@@ -2,13 +2,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 
+from shegong.analytics.report import home_panel
 from shegong.web.selectors import home_scope
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {"scope": home_scope(request.user)})
+    # Dashboard users (统计看板) also see their key indicators, this year to date.
+    context = {"scope": home_scope(request.user), "dashboard": home_panel(request.user, timezone.localdate())}
+    return render(request, "web/home.html", context)
 
 
 # Error pages (shegong/urls.py names them as handler400 … handler500), in the visitor's language.

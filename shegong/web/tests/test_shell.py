@@ -58,7 +58,7 @@ def test_the_menu_groups_entries_in_sections_and_shows_a_lone_entry_as_a_link(cl
     client.force_login(world.city_admin)
     page = client.get(reverse("web:home")).content.decode()
     sections = re.findall(r'data-nav-section="([a-z]+)"', page)
-    assert sections == ["stations", "registry", "projects", "services", "volunteers", "system"]
+    assert sections == ["stations", "registry", "projects", "services", "volunteers", "analytics", "system"]
     # The worker's one entry of the registry section (招聘) is a plain link; their reference pages form a section.
     client.force_login(world.worker_b)
     page = client.get(reverse("web:home")).content.decode()
