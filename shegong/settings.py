@@ -201,6 +201,12 @@ TASKS_MODE = env_str("TASKS_MODE", "thread")
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", [])
 if TASKS_MODE not in {"thread", "worker", "immediate"}:
     raise ImproperlyConfigured("Environment variable TASKS_MODE must be thread, worker or immediate.")
+# Indicator aggregates: a write queues its contribution change (outbox) in its own transaction; "commit" applies the
+# queue right after each commit in the same process, "worker" leaves it to `shegong analytics drain --loop` (batched:
+# the cheapest writes). Dashboards apply what is queued before they read, so figures are current either way.
+ANALYTICS_DRAIN = env_str("ANALYTICS_DRAIN", "commit")
+if ANALYTICS_DRAIN not in {"commit", "worker"}:
+    raise ImproperlyConfigured("Environment variable ANALYTICS_DRAIN must be commit or worker.")
 # Excel imports: the largest upload accepted and the most data rows in one workbook.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)

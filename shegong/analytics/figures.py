@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Q, Sum
 
-from shegong.analytics import catalogue
+from shegong.analytics import catalogue, maintenance
 from shegong.analytics.models import Aggregate
 from shegong.analytics.periods import EPOCH, Period, pieces_q
 from shegong.regions.codes import PREFIX_LENGTHS, subtree_bounds
@@ -236,7 +236,9 @@ def _direct(indicator: catalogue.Indicator, nodes: list[Node], period: Period, m
 
 def evaluate(indicators, nodes: list[Node], period: Period, memo: dict | None = None) -> dict[tuple[str, Node], Figure]:
     """Every indicator for every node over the period: {(indicator code, node): Figure}."""
-    memo = {} if memo is None else memo
+    if memo is None:
+        memo = {}
+        maintenance.drain()
     out = {}
     for indicator in indicators:
         if indicator.time_aggregation == "average":
@@ -253,6 +255,7 @@ def evaluate(indicators, nodes: list[Node], period: Period, memo: dict | None = 
 
 def trend(indicator: catalogue.Indicator, node: Node, period: Period) -> list[tuple[datetime.date, float | None]]:
     """The indicator month by month over the period (each month clipped to the period)."""
+    maintenance.drain()
     memo: dict = {}
     return [
         (month.start, evaluate([indicator], [node], month, memo)[(indicator.code, node)].value)
@@ -266,6 +269,7 @@ def breakdown(indicator: catalogue.Indicator, node: Node, period: Period) -> lis
     if indicator.breakdown is None or measure.kind != "sum":
         return []
     fact = catalogue.fact(measure.fact)
+    maintenance.drain()
     column = "dim" if indicator.breakdown == 0 else "dim2"
     rows = Aggregate.objects.filter(fact=fact.code)
     rows = rows.filter(level=1) if node.level == COUNTRY else rows.filter(level=node.level, prefix=node.prefix)
@@ -310,6 +314,7 @@ def progress(target, today: datetime.date) -> Progress:
     node = Node.of(Region.objects.get(pk=target.region_id))
     goal = float(target.value)
     end = min(today, target.period_end)
+    maintenance.drain()
     memo: dict = {}
     current = evaluate([indicator], [node], Period(target.period_start, end), memo)[(indicator.code, node)].value
     if current is None:

@@ -1,9 +1,13 @@
 """Keeping the aggregates current, rebuilding them from the raw records, and checking them.
 
 Live maintenance: for every model named by a RowSource, the row's contribution is read just before a write (under the
-row lock, so a concurrent edit cannot be counted twice) and again just after it; the difference is added to the
-aggregate rows in the same transaction as the write, as one multi-row upsert. A delete takes the row's contribution
-back. EntitySources (judgements computed in Python) are recomputed for the entities a write touches, and the
+row lock, so a concurrent edit cannot be counted twice) and again just after it (from the instance itself when the
+source reads only the row's own fields). The difference goes to the outbox (PendingContribution) in the same
+transaction as the write: the record and its change commit or fail together. `drain()` moves the outbox into the
+aggregate rows (every region level, time grain and dimension total, one multi-row upsert per batch); it runs right
+after the commit (ANALYTICS_DRAIN=commit), in a worker (=worker, batched), and before every read of figures, so a
+figure is current the moment its record is committed. A delete takes the row's contribution back.
+EntitySources (judgements computed in Python) are recomputed for the entities a write touches, and the
 difference with what they last contributed (EntityContribution) is applied the same way.
 
 This listens to model signals rather than being called by each service: the aggregates are an index of the records,
@@ -17,13 +21,14 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from shegong.analytics import catalogue
-from shegong.analytics.models import Aggregate, AggregateCheck, EntityContribution
+from shegong.analytics.models import Aggregate, AggregateCheck, EntityContribution, PendingContribution
 from shegong.analytics.periods import month_start, year_start
 
 LEVEL_LENGTHS = ((1, 2), (2, 4), (3, 6), (4, 9), (5, 12))
@@ -89,6 +94,72 @@ def row_contributions(source: catalogue.RowSource, where: Q, lock: bool = False)
     return out
 
 
+_SIMPLE_LOOKUPS = {"exact", "in", "isnull"}
+_plain: dict[str, bool] = {}
+
+
+def _local_field(model, path):
+    if not isinstance(path, str) or not path:
+        return None
+    for item in model._meta.concrete_fields:
+        if path in (item.name, item.attname):
+            return item
+    return None
+
+
+def _reads_own_row(source: catalogue.RowSource) -> bool:
+    """Whether the source's contribution can be read off an instance in memory (own fields, simple conditions)."""
+    if source.key not in _plain:
+        model = source.model_class()
+        paths = (source.region, source.day, source.value, source.dim, source.dim2)
+        fields_ok = all(
+            _local_field(model, path) is not None or (not isinstance(path, str) and isinstance(path, int)) or path == ""
+            for path in paths
+        )
+        when_ok = not source.when.negated and source.when.connector == "AND"
+        for child in source.when.children:
+            if not isinstance(child, tuple):
+                when_ok = False
+                break
+            name, _, lookup = child[0].partition("__")
+            when_ok = when_ok and _local_field(model, name) is not None and (lookup or "exact") in _SIMPLE_LOOKUPS
+        _plain[source.key] = fields_ok and when_ok
+    return _plain[source.key]
+
+
+def _attribute(instance, path):
+    field = _local_field(type(instance), path)
+    return path if field is None else getattr(instance, field.attname)
+
+
+def _matches(instance, condition: Q) -> bool:
+    for name_lookup, wanted in condition.children:
+        name, _, lookup = name_lookup.partition("__")
+        value = _attribute(instance, name)
+        if (lookup or "exact") == "exact" and value != wanted:
+            return False
+        if lookup == "in" and value not in wanted:
+            return False
+        if lookup == "isnull" and (value is None) != bool(wanted):
+            return False
+    return True
+
+
+def instance_contributions(source: catalogue.RowSource, instance) -> Counter | None:
+    """The contribution of an instance just saved, read from memory (no query), or None when the source needs the
+    database (related fields, expressions) or the instance holds unsaved expressions."""
+    if not _reads_own_row(source):
+        return None
+    values = [_attribute(instance, path) for path in (source.region, source.day, source.value, source.dim, source.dim2)]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return None
+    out: Counter = Counter()
+    region, day, value, dim, dim2 = values
+    if _matches(instance, source.when) and region and day is not None and value:
+        out[(source.fact, str(region), _as_date(day), *_dims(source.fact, dim, dim2))] += round(value)
+    return out
+
+
 def _sources_of(model_label: str) -> list[catalogue.RowSource]:
     return [source for source in catalogue.CATALOGUE.row_sources if source.model == model_label]
 
@@ -141,9 +212,51 @@ def upsert(rows: Counter, table: str = Aggregate._meta.db_table) -> None:
 
 
 def apply(deltas: Counter) -> None:
-    if deltas:
-        with transaction.atomic():
+    """Queue contribution changes in the caller's transaction; they reach the aggregates at the next drain."""
+    rows = [
+        PendingContribution(fact=fact, region_code=region, day=day, dim=dim, dim2=dim2, value=value)
+        for (fact, region, day, dim, dim2), value in deltas.items()
+        if value
+    ]
+    if not rows:
+        return
+    PendingContribution.objects.bulk_create(rows)
+    # Once per transaction (Django's own list of callbacks: a rolled-back transaction takes its entry with it).
+    if settings.ANALYTICS_DRAIN == "commit" and not any(
+        entry[1] is _drain_after_commit for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_drain_after_commit, robust=True)
+
+
+def _drain_after_commit() -> None:
+    drain()
+
+
+DRAIN_BATCH = 5000
+
+
+def drain(batch: int = DRAIN_BATCH) -> int:
+    """Apply the outbox to the aggregates; returns how many queued changes were applied. Safe to run from several
+    processes at once: each batch is taken with DELETE … RETURNING (rows locked by another drainer are skipped on
+    PostgreSQL), so a change is applied exactly once, in the transaction that removes it from the queue."""
+    table = PendingContribution._meta.db_table
+    skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    applied = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s{skip}) "
+                f"RETURNING fact, region_code, day, dim, dim2, value",
+                [batch],
+            )
+            taken = cursor.fetchall()
+            deltas: Counter = Counter()
+            for fact, region, day, dim, dim2, value in taken:
+                deltas[(fact, region, _as_date(day), dim, dim2)] += value
             upsert(expand(deltas))
+        applied += len(taken)
+        if len(taken) < batch:
+            return applied
 
 
 def _difference(new: Counter, old: Counter) -> Counter:
@@ -241,7 +354,10 @@ def _row_post_save(sender, instance, raw=False, **kwargs):
     store = getattr(instance, "_analytics_before", {})
     delta: Counter = Counter()
     for source in _sources_of(sender._meta.label):
-        delta.update(_difference(row_contributions(source, Q(pk=instance.pk)), store.pop(source.key, Counter())))
+        now = instance_contributions(source, instance)
+        if now is None:
+            now = row_contributions(source, Q(pk=instance.pk))
+        delta.update(_difference(now, store.pop(source.key, Counter())))
     apply(delta)
 
 
@@ -393,9 +509,13 @@ def _build(model) -> None:
     table = model._meta.db_table
     live = model is Aggregate
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and live:
-            # Writers wait (their records are not lost: their deltas apply after the rebuild commits).
-            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        if live:
+            pending = PendingContribution._meta.db_table
+            if connection.vendor == "postgresql":
+                # Writers of counted records wait at their outbox insert until the rebuild commits, so a record is
+                # either seen by the rebuild or queued after it, never both; drainers wait too.
+                cursor.execute(f"LOCK TABLE {pending}, {table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"DELETE FROM {pending}")
         cursor.execute(f"DELETE FROM {table}")
         for source in catalogue.CATALOGUE.row_sources:
             sql, params = _base_insert_sql(source, table)
@@ -426,6 +546,7 @@ def rebuild() -> int:
 def verify(limit: int = 50) -> tuple[int, list[dict]]:
     """Recompute every aggregate into the scratch table and compare with the live one. Returns the number of rows
     that differ and up to `limit` of them as dicts (key, stored, expected); the scratch table is emptied again."""
+    drain()
     live, check = Aggregate._meta.db_table, AggregateCheck._meta.db_table
     key = ", ".join(column for column in Aggregate.KEY if column != "province_code")
     with transaction.atomic():

@@ -74,6 +74,27 @@ class AggregateCheck(AggregateRow):
         constraints = [models.UniqueConstraint(fields=list(AggregateRow.KEY), name="aggregate_check_one_row_per_key")]
 
 
+class PendingContribution(models.Model):
+    """The outbox: contribution changes written in the same transaction as the record that caused them, applied to
+    the aggregates by `maintenance.drain()` (right after the commit, by a worker, and before any figure is read).
+    A write pays one small insert here instead of updating some fifty aggregate rows."""
+
+    fact = models.CharField(_("事实"), max_length=48)
+    region_code = models.CharField(_("区划代码"), max_length=12)
+    day = models.DateField(_("日期"))
+    dim = models.CharField(_("维度一"), max_length=48, blank=True, default="")
+    dim2 = models.CharField(_("维度二"), max_length=48, blank=True, default="")
+    value = models.BigIntegerField(_("值"))
+
+    class Meta:
+        verbose_name = _("待汇总贡献")
+        verbose_name_plural = _("待汇总贡献")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.fact} {self.region_code} {self.day} {self.value:+d}"
+
+
 class EntityContribution(models.Model):
     """What a judged entity (a station meeting its staffing standard, a project passing the money rules …) currently
     contributes, so that a later judgement can take exactly that back. Row facts need no such memory: their old

@@ -65,6 +65,7 @@ def test_rebuild_gives_the_rows_live_maintenance_wrote_and_verify_catches_tamper
             station=station_a,
             domain="social_assistance" if number % 2 else "",
         )
+    maintenance.drain()
     live = sorted(Aggregate.objects.exclude(value=0).values_list(*Aggregate.KEY, "value"))
     maintenance.rebuild()
     assert sorted(Aggregate.objects.values_list(*Aggregate.KEY, "value")) == live
@@ -77,3 +78,36 @@ def test_rebuild_gives_the_rows_live_maintenance_wrote_and_verify_catches_tamper
     assert differences[0]["prefix"] == row.prefix and differences[0]["stored"] == row.value + 7
     assert differences[0]["expected"] == row.value
     assert PersonTime.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_queues_its_change_and_the_commit_applies_it(world):
+    from django.db import transaction
+
+    from shegong.analytics.models import PendingContribution
+
+    station = make_station(Kind.STATION, STREET_A)
+    queued = PendingContribution.objects.filter(fact="person_times")
+    with transaction.atomic():
+        services.record(kind="activity", source_id=9, occurred_on=DAY, count=4, station=station)
+        assert queued.count() == 1
+    assert not PendingContribution.objects.exists()
+    assert Aggregate.objects.get(fact="person_times", level=1, grain="Y", dim="", dim2="").value == 4
+
+
+def test_figures_apply_the_queue_before_reading(stations):
+    station_a, _station_b = stations
+    services.record(kind="activity", source_id=9, occurred_on=DAY, count=4, station=station_a)
+    assert not Aggregate.objects.filter(fact="person_times").exists()
+    assert total("person_times", DISTRICT_A, Period(DAY, DAY)) == 4
+
+
+def test_an_edit_read_from_memory_equals_the_database_reading(stations):
+    from django.db.models import Q
+
+    from shegong.analytics.maintenance import _sources_of, instance_contributions, row_contributions
+
+    station_a, _station_b = stations
+    row = services.record(kind="activity", source_id=9, occurred_on=DAY, count=4, station=station_a, domain="x")
+    source = _sources_of("persontimes.PersonTime")[0]
+    assert instance_contributions(source, row) == row_contributions(source, Q(pk=row.pk))
