@@ -198,7 +198,7 @@ def _donations(request):
 def donation_list(request):
     form, rows = _donations(request)
     context = page_context(request, rows)
-    context["form"] = form
+    context.update(form=form, can_import=request.user.has_perm(permissions.ADD_DONATION))
     return render(request, "charity/donation_list.html", context)
 
 

@@ -9,5 +9,7 @@ class TimeBankConfig(AppConfig):
 
     def ready(self):
         from shegong.timebank import triggers
+        from shegong.timebank.imports import register_all
 
+        register_all()
         post_migrate.connect(triggers.ensure_installed, sender=self, dispatch_uid="timebank_ledger_triggers")

@@ -92,3 +92,37 @@ class ReverseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+OPENABLE = [
+    (Account.Kind.VOLUNTEER, Account.Kind.VOLUNTEER.label),
+    (Account.Kind.RESIDENT, Account.Kind.RESIDENT.label),
+    (Account.Kind.STATION, Account.Kind.STATION.label),
+    (Account.Kind.POOL, _("站点互助池")),
+]
+
+
+class OpenAccountForm(forms.Form):
+    """A keeper opens a member's account: who, by volunteer number, by name and phone, or by station code."""
+
+    kind = forms.ChoiceField(label=_("账户类型"), choices=OPENABLE)
+    volunteer_number = forms.CharField(
+        label=_("志愿者编号"), required=False, max_length=20, help_text=_("志愿者账户：填编号，或填姓名和联系电话")
+    )
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    station_code = forms.CharField(
+        label=_("站点编码"), required=False, max_length=16, help_text=_("站点账户、站点互助池：填站点编码")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("取消原因"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)

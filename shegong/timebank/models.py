@@ -175,6 +175,16 @@ class Offer(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     poster_confirmed_at = models.DateTimeField(_("发布人确认时间"), null=True, blank=True)
     responder_confirmed_at = models.DateTimeField(_("响应人确认时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -198,6 +208,11 @@ class Offer(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="open") | models.Q(status="cancelled") | models.Q(responder__isnull=False),
                 name="timebank_offer_matched_has_responder",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled")
+                | (~models.Q(cancel_reason="") & models.Q(cancelled_at__isnull=False)),
+                name="timebank_offer_cancelled_has_reason",
             ),
             models.CheckConstraint(
                 condition=models.Q(province_code=Substr("region", 1, 2)), name="timebank_offer_province_matches"

@@ -1,8 +1,11 @@
 """Reading the time bank, always through the data scope. An account whose resident withdrew consent vanishes from
 every list, export and API answer (its movements stay in the ledger), as do the offers they posted or answered."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from shegong.core.fields import matching
 from shegong.core.scope import get_scoped_or_404, scoped
 from shegong.timebank import permissions
 from shegong.timebank.models import Account, Movement, Offer, Transfer
@@ -84,3 +87,48 @@ def family_target(source: Account, pk) -> Account | None:
         kind__in=[Account.Kind.VOLUNTEER, Account.Kind.RESIDENT],
         province_code=source.province_code,
     ).first()
+
+
+def account_owner(*, kind: str, volunteer_number: str = "", name: str = "", phone: str = "", station_code: str = ""):
+    """The member a keeper opens an account for (the page and the Excel import): a volunteer by volunteer number or
+    by name and phone, a resident (recipient, consent not withdrawn) by name and phone, a station (its own account or
+    its pool) by station code. Raises ValidationError with the reason in Chinese. Whether the keeper may open it (the
+    data scope) is the service's check."""
+    from shegong.recipients.models import Recipient
+    from shegong.stations.models import Station
+    from shegong.volunteers.models import Volunteer
+
+    volunteer_number, name, phone = (
+        (volunteer_number or "").strip().upper(),
+        (name or "").strip(),
+        (phone or "").strip(),
+    )
+    if kind == Account.Kind.VOLUNTEER:
+        if volunteer_number:
+            owner = Volunteer.objects.filter(number=volunteer_number).first()
+            if owner is None:
+                raise ValidationError({"volunteer_number": _("没有这个志愿者编号。")}, code="not_found")
+            return owner
+        rows, field = Volunteer.objects.all(), "volunteer_number"
+    elif kind == Account.Kind.RESIDENT:
+        rows, field = Recipient.objects.all(), "name"
+    elif kind in (Account.Kind.STATION, Account.Kind.POOL):
+        owner = Station.objects.filter(code=(station_code or "").strip().upper()).first() if station_code else None
+        if owner is None:
+            raise ValidationError({"station_code": _("没有这个站点编码。")}, code="not_found")
+        return owner
+    else:
+        raise ValidationError({"kind": _("请选择账户类型：志愿者、居民、站点或站点互助池。")}, code="invalid_kind")
+    if not (name and phone):
+        message = (
+            _("请填写志愿者编号，或填写姓名和联系电话。")
+            if kind == Account.Kind.VOLUNTEER
+            else _("居民请填写姓名和联系电话。")
+        )
+        raise ValidationError({field: message}, code="required")
+    found = list(matching(rows.filter(name=name), "phone", phone)[:2])
+    if not found:
+        raise ValidationError({field: _("没有姓名和联系电话都相符的登记。")}, code="not_found")
+    if len(found) > 1:
+        raise ValidationError({field: _("姓名和联系电话相符的登记不止一个，请改用编号。")}, code="ambiguous")
+    return found[0]

@@ -196,6 +196,12 @@ def account_open(*, owner, kind: str, actor, opened_on: datetime.date | None = N
         account.agency, account.region_id, account.name = owner, owner.region_id, owner.name
     else:
         raise field_error("kind", _("未知的账户类型。"), "invalid_kind")
+    owner_field = {"volunteer": "volunteer", "resident": "recipient", "agency": "agency"}.get(kind, "station")
+    existing = Account.objects.filter(**{owner_field: owner})
+    if kind in (Account.Kind.STATION, Account.Kind.POOL):
+        existing = existing.filter(kind=kind)
+    if existing.exists():
+        raise field_error("kind", _("%(name)s 已开立此类时间银行账户。") % {"name": account.name}, "already_open")
     account.province_code = str(account.region_id)[:2]
     account.full_clean()
     account.save()
@@ -398,4 +404,34 @@ def offer_confirm(*, offer: Offer, actor) -> Offer:
         changed.append("status")
     offer.save(update_fields=changed)
     record(actor=actor, action=AuditEntry.Action.UPDATE, obj=offer, changes={f: [None, "✓"] for f in changed})
+    return offer
+
+
+@transaction.atomic
+def offer_cancel(*, offer: Offer, reason: str, actor) -> Offer:
+    """Withdraw an offer or request that has not been done: by the poster (their own account) or a keeper of the
+    poster's account, with a reason. No hours have moved yet (they move only when both sides confirm), so nothing is
+    reversed; the offer stays, cancelled, with who, when and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("取消必须说明原因。"), "reason_required")
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("poster__volunteer").get(pk=offer.pk)
+    if not acts_for(actor, offer.poster):
+        raise PermissionDenied(_("只有发布人或其账户的管理人员可以取消。"))
+    if offer.status not in (Offer.Status.OPEN, Offer.Status.MATCHED):
+        raise ValidationError(_("已完成或已取消的供需不能取消。"), code="not_cancellable")
+    before = offer.status
+    offer.status = Offer.Status.CANCELLED
+    offer.cancel_reason = reason[:300]
+    offer.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+    offer.cancelled_at = timezone.now()
+    offer.full_clean()
+    offer.save(update_fields=["status", "cancel_reason", "cancelled_by", "cancelled_at"])
+    record(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        obj=offer,
+        changes={"status": [before, offer.status], "cancel_reason": ["", offer.cancel_reason]},
+        note=offer.cancel_reason,
+    )
     return offer

@@ -7,6 +7,7 @@ app_name = "timebank"
 urlpatterns = [
     path("", views.account_list, name="accounts"),
     path("export/", views.account_export, name="export"),
+    path("open/", views.account_open, name="account_open"),
     path("my/", views.my_timebank, name="my"),
     path("my/open/", views.my_open, name="my_open"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/respond/", views.offer_respond, name="offer_respond"),
     path("offers/<int:pk>/confirm/", views.offer_confirm, name="offer_confirm"),
+    path("offers/<int:pk>/cancel/", views.offer_cancel, name="offer_cancel"),
 ]

@@ -7,15 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.accounts.forms import add_service_error
 from shegong.core.listing import export_refused, export_response, page_context, permission
 from shegong.timebank import permissions, selectors, services
 from shegong.timebank.forms import (
     AccountChoiceForm,
     AccountFilterForm,
+    CancelForm,
     DonateForm,
     FamilyForm,
     OfferFilterForm,
     OfferForm,
+    OpenAccountForm,
     ReverseForm,
 )
 from shegong.timebank.models import Account
@@ -35,8 +38,25 @@ def _account_filtered(request):
 def account_list(request):
     form, rows = _account_filtered(request)
     context = page_context(request, rows)
-    context["form"] = form
+    context.update(form=form, can_open=request.user.has_perm(permissions.ADD_ACCOUNT))
     return render(request, "timebank/account_list.html", context)
+
+
+@permission(permissions.ADD_ACCOUNT)
+def account_open(request):
+    """开户: a keeper opens the account of a volunteer, a resident, a station or a station's pool in their scope."""
+    form = OpenAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            owner = selectors.account_owner(**data)
+            account = services.account_open(owner=owner, kind=data["kind"], actor=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("已为 %(name)s 开立时间银行账户。") % {"name": account.name})
+            return redirect("timebank:account", account.pk)
+    return render(request, "timebank/account_open.html", {"form": form})
 
 
 @permission(permissions.VIEW)
@@ -239,6 +259,9 @@ def offer_detail(request, pk: int):
         "offer": offer,
         "respond_form": AccountChoiceForm(accounts=accounts) if request.user.has_perm(permissions.ADD_OFFER) else None,
         "can_confirm": offer.status == offer.Status.MATCHED and any(services.acts_for(request.user, a) for a in sides),
+        "cancel_form": CancelForm()
+        if offer.status in (offer.Status.OPEN, offer.Status.MATCHED) and services.acts_for(request.user, offer.poster)
+        else None,
     }
     return render(request, "timebank/offer_detail.html", context)
 
@@ -271,6 +294,23 @@ def offer_confirm(request, pk: int):
             messages.success(request, _("已确认，等待对方确认。"))
     except ValidationError as error:
         _errors(request, error)
+    return redirect("timebank:offer", offer.pk)
+
+
+@permission(permissions.VIEW_OFFER)
+@require_POST
+def offer_cancel(request, pk: int):
+    """The poster (or a keeper of the poster's account) withdraws an offer that is not done, with a reason."""
+    offer = selectors.offer_get(request.user, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("取消必须说明原因。"))
+    else:
+        try:
+            services.offer_cancel(offer=offer, reason=form.cleaned_data["reason"], actor=request.user)
+            messages.success(request, _("已取消。"))
+        except ValidationError as error:
+            _errors(request, error)
     return redirect("timebank:offer", offer.pk)
 
 

@@ -343,3 +343,27 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+class AccountLinkForm(forms.Form):
+    """A keeper links a sign-in account (by user name) to the volunteer's record, or unlinks it."""
+
+    username = forms.CharField(
+        label=gettext_lazy("登录账户名"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("该账户须已分配“志愿者”角色"),
+    )
+    action = forms.ChoiceField(
+        choices=[("link", gettext_lazy("关联")), ("unlink", gettext_lazy("解除关联"))], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "link" and not (data.get("username") or "").strip():
+            self.add_error("username", gettext_lazy("请填写要关联的登录账户名。"))
+        return data

@@ -1,28 +1,35 @@
-"""Excel import of volunteers (志愿者) through the tabular framework: one row per person, real name.
+"""Excel imports of volunteers (志愿者) and of volunteer teams (志愿服务队) through the tabular framework.
+
+Volunteers: one row per person, real name.
 
 Every row is checked like the registration form: the ID number by python-stdnum's check character (birth date and
 sex read from it), not already registered (without naming the existing record), a region inside the importer's
 scope, a managing station (by code) that covers the region, skills from the volunteer_skill dictionary. Good rows get
 their volunteer numbers from the same locked sequence as the form and are written in bulk in one transaction.
+
+Teams, and the other issue-8 imports (volunteering needs, time-bank accounts, charity donations), are checked and
+written by the very services the pages use: `dry_run` runs a row's write in a savepoint and rolls it back, so the
+error report gives the service's own reasons, and the good rows are then written by the same services.
 """
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core.fields import blind_index_for
-from shegong.core.scope import grants_of
+from shegong.core.scope import grants_of, scoped
 from shegong.recipients.identity import parse_recipient_id
 from shegong.regions.codes import InvalidCode, canonical, subtree_bounds
 from shegong.regions.models import Region
 from shegong.stations.models import Station
 from shegong.tabular import parsers
 from shegong.tabular.spec import Column, ImportSpec, register
-from shegong.volunteers import permissions
-from shegong.volunteers.models import SKILL_DICTIONARY, Volunteer, VolunteerNumberSequence
+from shegong.volunteers import permissions, services
+from shegong.volunteers.models import SKILL_DICTIONARY, Volunteer, VolunteerNumberSequence, VolunteerTeam
 from shegong.workers.imports import Builder
 
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -208,5 +215,150 @@ class VolunteerImport(ImportSpec):
         return len(volunteers)
 
 
+class _DryRun(Exception):
+    pass
+
+
+def dry_run(write) -> list[str]:
+    """Run a row's real write (the service) inside a savepoint and roll it back: the messages it refuses the row
+    with, or [] when it would be written. So a row is checked by exactly the rules that will write it, and the good
+    rows are written afterwards by the same services in the import's one transaction."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return []
+    except ValidationError as exc:
+        return list(exc.messages)
+    except PermissionDenied as exc:
+        return [str(exc) or _("您没有执行此操作的权限。")]
+
+
+def numbers(value) -> list[str]:
+    return [part.upper() for part in LIST_SEPARATORS.split(value or "") if part]
+
+
+class TeamImport(ImportSpec):
+    """志愿服务队: one row per team, with its managing station (or agency), leader and members by volunteer number.
+    Written by the team services (create, add member, set leader), each audited."""
+
+    kind = "volunteer-teams"
+    title = gettext_lazy("志愿服务队")
+    permission = permissions.ADD_TEAM
+    columns = [
+        Column(
+            "name", gettext_lazy("队名"), required=True, parse=parsers.text(100), example="北京街长者关爱队", width=18
+        ),
+        Column(
+            "region",
+            gettext_lazy("所在地区区划代码"),
+            required=True,
+            parse=parsers.text(12),
+            example="440104003000",
+            help=gettext_lazy("12 位统计用区划代码，须在您的管辖范围内"),
+            width=16,
+        ),
+        Column(
+            "station",
+            gettext_lazy("管理站点编码"),
+            parse=parsers.text(16),
+            example="S440104003",
+            help=gettext_lazy("管理站点编码和管理机构统一社会信用代码至少填一项"),
+            width=14,
+        ),
+        Column("agency", gettext_lazy("管理机构统一社会信用代码"), parse=parsers.credit_code(), width=22),
+        Column(
+            "leader",
+            gettext_lazy("队长志愿者编号"),
+            parse=parsers.text(20),
+            example="V442026000001",
+            help=gettext_lazy("队长同时是队员"),
+            width=16,
+        ),
+        Column(
+            "members",
+            gettext_lazy("队员志愿者编号"),
+            parse=parsers.text(5000),
+            example="V442026000002、V442026000003",
+            help=gettext_lazy("多个用顿号分隔"),
+            width=30,
+        ),
+        Column("founded_on", gettext_lazy("成立日期"), parse=parsers.date(), example="2026-01-01", width=12),
+    ]
+    unique_together = [("region", "name")]
+
+    def prepare(self, actor) -> dict:
+        return {"regions": {}, "stations": {}, "agencies": {}, "today": timezone.localdate()}
+
+    def _resolve(self, values: dict, context: dict, actor) -> list[str]:
+        from shegong.agencies.models import Agency
+
+        errors = []
+        try:
+            code = canonical(values["region"])
+        except InvalidCode:
+            code = None
+        region = context["regions"].setdefault(code, Region.objects.filter(pk=code).first() if code else None)
+        if region is None:
+            errors.append(_("所在地区区划代码：没有这个区划"))
+        station = agency = None
+        if values["station"]:
+            key = values["station"].upper()
+            station = context["stations"].setdefault(key, Station.objects.filter(code=key).first())
+            if station is None:
+                errors.append(_("管理站点编码：没有这个站点"))
+        if values["agency"]:
+            agency = context["agencies"].setdefault(
+                values["agency"], Agency.objects.filter(credit_code=values["agency"]).first()
+            )
+            if agency is None:
+                errors.append(_("管理机构统一社会信用代码：没有这个机构"))
+        if not values["station"] and not values["agency"]:
+            errors.append(_("管理站点编码：管理站点和管理机构至少填一项"))
+        if values["founded_on"] and values["founded_on"] > context["today"]:
+            errors.append(_("成立日期：不能晚于今天"))
+        visible = Volunteer.objects.all() if actor is None else scoped(Volunteer, actor, permissions.VIEW)
+        wanted = numbers(values["members"])
+        leader = (values["leader"] or "").upper()
+        if leader and leader not in wanted:
+            wanted.insert(0, leader)
+        found = {v.number: v for v in visible.filter(number__in=wanted)}
+        missing = [number for number in wanted if number not in found]
+        if missing:
+            errors.append(
+                _("队员志愿者编号：没有这些志愿者，或不在您的管辖范围内：%(numbers)s") % {"numbers": "、".join(missing)}
+            )
+        values["_region"], values["_station"], values["_agency"] = region, station, agency
+        values["_members"] = [found[number] for number in dict.fromkeys(wanted) if number in found]
+        values["_leader"] = found.get(leader)
+        return errors
+
+    def _write_row(self, values: dict, actor) -> VolunteerTeam:
+        team = services.team_create(
+            actor=actor,
+            name=values["name"],
+            region=values["_region"],
+            station=values["_station"],
+            agency=values["_agency"],
+            founded_on=values["founded_on"],
+        )
+        for volunteer in values["_members"]:
+            services.team_add_member(actor=actor, team=team, volunteer=volunteer)
+        if values["_leader"] is not None:
+            services.team_set_leader(actor=actor, team=team, volunteer=values["_leader"])
+        return team
+
+    def check_row(self, values: dict, context: dict, actor) -> list[str]:
+        errors = self._resolve(values, context, actor)
+        return errors or dry_run(lambda: self._write_row(values, actor))
+
+    def write(self, rows: list[dict], context: dict, actor) -> int:
+        for row in rows:
+            self._write_row(row, actor)
+        return len(rows)
+
+
 def register_all() -> None:
     register(VolunteerImport())
+    register(TeamImport())

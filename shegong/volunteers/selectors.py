@@ -186,3 +186,15 @@ def team_confirmed_hours(team) -> Decimal:
         hours=Sum("hours")
     )["hours"]
     return total or Decimal("0")
+
+
+def volunteer_login(username: str):
+    """The active sign-in account named `username` that holds the 志愿者 role (what a volunteer record may be linked
+    to), or None."""
+    from shegong.accounts.models import User
+
+    return (
+        User.objects.filter(username=(username or "").strip(), is_active=True, assignments__role__code="volunteer")
+        .distinct()
+        .first()
+    )
