@@ -79,3 +79,21 @@ def test_hours_and_active_volunteers_follow_the_records(world):
     # Over two months: the mean of the monthly figures, not a volunteer counted twice.
     assert value("volunteers_active", DISTRICT_B, Period(MARCH.start, APRIL.end)) == 1
     assert maintenance.verify() == (0, [])
+
+
+def test_volunteers_per_certified_social_worker(world):
+    from shegong.talent.tests.factories import make_worker as make_talent
+    from shegong.workers import services as workers
+
+    for name in ("甲", "乙", "丙"):
+        make_volunteer(name, COMMUNITY_B)
+    make_volunteer("丁", COMMUNITY_A)
+    for number, region in enumerate(("440105000000", "440105000000", DISTRICT_A)):
+        worker = make_talent(region=region)
+        workers.certificate_add(
+            actor=world.city_admin, worker=worker, level="assistant", number=f"VOL{number:06d}", year_passed=2020
+        )
+    assert value("volunteers_per_social_worker", DISTRICT_B, MARCH) == 1.5
+    assert value("volunteers_per_social_worker", DISTRICT_A, MARCH) == 1
+    assert value("volunteers_per_social_worker", "440100000000", MARCH) == 4 / 3
+    assert maintenance.verify() == (0, [])
