@@ -21,10 +21,9 @@ def _region_url(name: str, region, *args) -> str:
 
 
 def _query(request, **changes) -> str:
-    """The request's period (and sort) parameters with `changes`, as a query string starting with "?" (or "")."""
-    keep = {
-        name: request.GET[name] for name in ("period", "start", "end", "month", "sort", "dir") if request.GET.get(name)
-    }
+    """The request's period, sort and chart parameters with `changes`, as a query string starting with "?" (or "")."""
+    names = ("period", "start", "end", "month", "sort", "dir", "chart")
+    keep = {name: request.GET[name] for name in names if request.GET.get(name)}
     keep.update({name: value for name, value in changes.items() if value is not None})
     keep = {name: value for name, value in keep.items() if value != ""}
     return f"?{urlencode(keep)}" if keep else ""
@@ -34,7 +33,7 @@ def _frame(request, region, view: str) -> dict:
     """What every page of a region shows around its figures: period picker, breadcrumb, roots switcher."""
     today = timezone.localdate()
     choice = report.period_from_query(request.GET, today)
-    period_query = _query(request, sort="", dir="")
+    period_query = _query(request, sort="", dir="", chart="")
     chain = [*ancestors(region), region] if region is not None else []
     crumbs = [(item, _region_url(view, item) + period_query) for item in chain if selectors.may_see(request.user, item)]
     tops = selectors.roots(request.user)
@@ -87,7 +86,12 @@ def _dashboard(request, region):
     links = {
         row.code: _region_url("dashboard", row.node) + context["period_query"] for row in rows if not row.remainder
     }
-    first = keys[0] if keys else None
+    # The indicator the ranking and breakdown charts show: ?chart=code among the key indicators, else the first one
+    # with a breakdown.
+    charted = {item.code: item for item in keys}
+    first = charted.get(request.GET.get("chart", "")) or next(
+        (item for item in keys if item.breakdown is not None), keys[0] if keys else None
+    )
     context |= {
         "key_cells": [cell for cell in cells if cell.indicator in keys],
         "sections": report.by_section(cells),
@@ -95,14 +99,20 @@ def _dashboard(request, region):
         "columns": _columns(request, keys, sort, descending),
         "rows": [(row, links.get(row.code), [row.figures[item.code] for item in keys]) for row in rows],
         "charts": {
-            "trend": report.trends(keys, node, period),
+            "trend": report.trends(_same_unit(first, keys), node, period) if first else {},
             "breakdown": report.breakdowns(first, node, period) if first else [],
             "ranking": report.ranking(first, rows) if first else {},
             "gauges": report.gauges(cells),
         },
         "first": first,
+        "chart_choices": [(item, _query(request, chart=item.code), item == first) for item in keys],
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _same_unit(first, keys, most: int = 4) -> list:
+    """The charted indicator and the other key indicators in its unit (one axis), at most `most` lines."""
+    return [first, *[item for item in keys if item is not first and str(item.unit) == str(first.unit)]][:most]
 
 
 def _indicator_url(region, indicator) -> str:

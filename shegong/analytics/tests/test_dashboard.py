@@ -278,3 +278,22 @@ def test_the_menu_has_a_statistics_section(client, figures_world):
     assert 'data-nav-section="analytics"' in html
     assert 'data-nav="analytics:home"' in html and 'data-nav="analytics:report_home"' in html
     assert 'data-nav="analytics:home"' not in page(client, figures_world.worker_b, reverse("web:home"))
+
+
+def test_the_dashboard_charts_the_key_indicator_asked_for(client, figures_world):
+    html = page(client, figures_world.district_a_admin, dashboard_url(DISTRICT_A, "?period=2026&chart=person_times"))
+    ranking = chart(html, "ranking-data")
+    assert ranking["indicator"] == "服务人次"
+    trend = chart(html, "trend-data")["series"]
+    assert trend[0]["code"] == "person_times" and trend[0]["values"][:6] == [0, 0, 30, 5, 50, 7]
+    assert len(trend) <= 4 and {item["unit"] for item in trend} == {"人次"}
+    assert ranking["items"][:2] == [{"name": "洪桥街道", "value": 50}, {"name": "北京街道", "value": 35}]
+    kinds = {part["dimension"]: part for part in chart(html, "breakdown-data")}["服务类型"]
+    assert {item["code"]: item["value"] for item in kinds["items"]} == {
+        "activity": 37,
+        "group_session": 50,
+        "case_session": 5,
+    }
+    # The choice is kept by the sort links and dropped by the links to other regions.
+    assert "chart=person_times" in re.search(r'href="([^"]+)" data-sort="person_times"', html).group(1)
+    assert f'href="{reverse("analytics:dashboard", args=[STREET_A])}?period=2026"' in html
