@@ -2,6 +2,7 @@
 parses each cell, refuses credit codes repeated inside the file and writes the good rows in one transaction, audited
 as one import entry; this spec adds the checks against the database and the importer's scope, and the bulk write."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from shegong.agencies import selectors
 from shegong.agencies.demo import demo_credit_code
 from shegong.agencies.models import SERVICE_DOMAIN_DICTIONARY, Agency, AgencyServiceDomain
+from shegong.analytics import maintenance
 from shegong.core.scope import grants_of
 from shegong.regions.codes import InvalidCode, canonical, subtree_bounds
 from shegong.regions.models import Region
@@ -176,4 +178,6 @@ class AgencyImport(ImportSpec):
             ],
             batch_size=1000,
         )
+        # Bulk inserts send no signals: count the new agencies in the indicator aggregates.
+        maintenance.created_in_bulk(Agency, Q(pk__in=[agency.pk for agency in agencies]))
         return len(agencies)

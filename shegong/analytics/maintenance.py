@@ -329,6 +329,44 @@ def refresh_all_entities() -> int:
     return total
 
 
+# --- writes that send no signals ------------------------------------------------------------------------------------
+
+
+def created_in_bulk(model, where: Q) -> None:
+    """Count rows that a bulk insert wrote (bulk_create and raw inserts send no signals): the rows of `model` matching
+    `where` contribute for the first time, and the judgements of the entities they affect are recomputed. Call it in
+    the transaction of the insert."""
+    if is_paused():
+        return
+    label = model._meta.label
+    delta: Counter = Counter()
+    for source in _sources_of(label):
+        delta.update(row_contributions(source, where))
+    apply(delta)
+    for source in catalogue.CATALOGUE.entity_sources:
+        for watched, affected in [(source.model, lambda instance: [instance.pk]), *source.watch]:
+            if watched != label:
+                continue
+            ids: set = set()
+            for instance in model._base_manager.filter(where).iterator(chunk_size=2000):
+                ids.update(affected(instance))
+            ordered = sorted(ids, key=str)
+            for start in range(0, len(ordered), source.batch_size):
+                refresh(source, ordered[start : start + source.batch_size])
+
+
+def touched(instance) -> None:
+    """Recompute the judgements that depend on `instance` after writes its own save did not cover (children written
+    in bulk after the parent was saved)."""
+    if is_paused():
+        return
+    label = instance._meta.label
+    for source in catalogue.CATALOGUE.entity_sources:
+        for watched, affected in [(source.model, lambda item: [item.pk]), *source.watch]:
+            if watched == label:
+                refresh(source, list(affected(instance)))
+
+
 # --- signals ----------------------------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.analytics import maintenance
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import diff, record, snapshot
 from shegong.policies.registry import format_money
@@ -288,6 +289,8 @@ def _write_children(project: Project, funding, budget, outputs, stations) -> Non
         project.covered.exclude(station_id__in=ids).delete()
         have = set(project.covered.values_list("station_id", flat=True))
         ProjectStation.objects.bulk_create(ProjectStation(project=project, station_id=pk) for pk in sorted(ids - have))
+    # The children above are partly written in bulk (no signals): judge the project again with all of them in place.
+    maintenance.touched(project)
 
 
 def new_code(region: Region, year: int) -> str:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.agencies.models import Agency
+from shegong.analytics import maintenance
 from shegong.core.fields import blind_index_for
 from shegong.core.scope import scoped
 from shegong.regions.codes import InvalidCode, canonical
@@ -469,6 +470,10 @@ class StationImport(ImportSpec):
             ],
             batch_size=BULK_BATCH,
         )
+        # Bulk inserts send no signals: count the new stations (and their status history) in the aggregates.
+        station_ids = [station.pk for station in stations]
+        maintenance.created_in_bulk(Station, Q(pk__in=station_ids))
+        maintenance.created_in_bulk(StationStatusEvent, Q(station_id__in=station_ids))
         return len(stations)
 
 
@@ -918,6 +923,7 @@ class StaffAssignmentImport(ImportSpec):
                 )
             )
         StaffAssignment.objects.bulk_create(created, batch_size=BULK_BATCH)
+        maintenance.created_in_bulk(StaffAssignment, Q(pk__in=[assignment.pk for assignment in created]))
         return len(created)
 
 

@@ -15,11 +15,13 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.agencies.models import Agency
+from shegong.analytics import maintenance
 from shegong.core.crypto import blind_index
 from shegong.core.scope import scoped
 from shegong.regions.codes import InvalidCode, canonical
@@ -427,6 +429,10 @@ class WorkerImport(ImportSpec):
             [(worker.pk, domain) for worker, row in zip(workers, rows, strict=True) for domain in row["_domains"]],
         )
         refresh_statistics(len(workers), SocialWorker, Certificate, WorkerServiceDomain)
+        # Bulk inserts send no signals: count the new workers and certificates in the indicator aggregates.
+        worker_ids = [worker.pk for worker in workers]
+        maintenance.created_in_bulk(SocialWorker, Q(pk__in=worker_ids))
+        maintenance.created_in_bulk(Certificate, Q(worker_id__in=worker_ids))
         return len(workers)
 
 
@@ -540,6 +546,7 @@ class CertificateImport(ImportSpec):
             worker.highest_certificate = highest_level(held.get(worker.pk, []))
         SocialWorker.objects.bulk_update(workers, ["highest_certificate"], batch_size=BATCH_SIZE)
         refresh_statistics(len(certificates), Certificate)
+        maintenance.created_in_bulk(Certificate, Q(pk__in=[certificate.pk for certificate in certificates]))
         return len(certificates)
 
 

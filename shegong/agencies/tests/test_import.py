@@ -170,3 +170,22 @@ def test_only_users_who_may_register_agencies_can_import(client, world):
 
     expected = {"anonymous": 302, "city_admin": 200, "district_a_admin": 200, "district_b_admin": 200, "outsider": 200}
     assert_matrix(client, world, reverse("tabular:import", args=["agencies"]), expected, default=403)
+
+
+def test_imported_agencies_are_counted_in_the_indicators_at_once(world, domains, django_capture_on_commit_callbacks):
+    # The import writes in bulk (no model signals): it must still feed the aggregates, with nothing left to rebuild.
+    import datetime
+
+    from shegong.agencies.facts import AGENCIES
+    from shegong.analytics import catalogue, figures, maintenance
+    from shegong.analytics.periods import Period
+    from shegong.regions.models import Region
+
+    node = figures.Node.of(Region.objects.get(pk="440104000000"))
+    today = datetime.date.today()
+    indicator = catalogue.indicator(AGENCIES)
+    before = figures.evaluate([indicator], [node], Period(today, today))[(AGENCIES, node)].value
+    run(world.district_a_admin, good_rows(domains), ImportJob.Mode.ALL_OR_NOTHING, django_capture_on_commit_callbacks)
+    after = figures.evaluate([indicator], [node], Period(today, today))[(AGENCIES, node)].value
+    assert after - before == 2
+    assert maintenance.verify() == (0, [])
