@@ -297,3 +297,20 @@ def test_the_dashboard_charts_the_key_indicator_asked_for(client, figures_world)
     # The choice is kept by the sort links and dropped by the links to other regions.
     assert "chart=person_times" in re.search(r'href="([^"]+)" data-sort="person_times"', html).group(1)
     assert f'href="{reverse("analytics:dashboard", args=[STREET_A])}?period=2026"' in html
+
+
+def test_a_nationwide_user_sees_the_country_with_provinces_as_children(client, figures_world):
+    from shegong.accounts.models import Role, RoleAssignment, User
+
+    user = User.objects.create(username="nation", display_name="nation")
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(code="civil_affairs_admin"))
+    html = page(client, user, reverse("analytics:home") + "?period=2026")
+    assert re.search(r'data-testid="region-name">全国<', html)
+    codes = re.findall(r'data-testid="child-row" data-code="(\w+)"', html)
+    assert "440000000000" in codes and len(codes) >= 31
+    assert cell_of(html, "440000000000") == "7,863"  # 92 + 7,771
+    html = page(client, user, reverse("analytics:country_indicator", args=["person_times"]) + "?period=2026")
+    assert re.search(r'data-testid="value">7,863\b', html)
+    client.force_login(user)
+    response = client.post(reverse("analytics:download") + "?period=2026")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
