@@ -16,10 +16,12 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shegong.analytics import maintenance
 from shegong.core.fields import blind_index_for
 from shegong.core.scope import grants_of, scoped
 from shegong.recipients.identity import parse_recipient_id
@@ -204,6 +206,8 @@ class VolunteerImport(ImportSpec):
                 )
                 volunteers.append(row["_volunteer"])
         Volunteer.objects.bulk_create(volunteers, batch_size=BATCH_SIZE)
+        # bulk_create sends no signals: the imported volunteers count in the indicator aggregates (注册志愿者) here.
+        maintenance.created_in_bulk(Volunteer, Q(pk__in=[volunteer.pk for volunteer in volunteers]))
         link.objects.bulk_create(
             [
                 link(volunteer_id=row["_volunteer"].pk, dictionaryitem_id=skill)

@@ -97,3 +97,22 @@ def test_volunteers_per_certified_social_worker(world):
     assert value("volunteers_per_social_worker", DISTRICT_A, MARCH) == 1
     assert value("volunteers_per_social_worker", "440100000000", MARCH) == 4 / 3
     assert maintenance.verify() == (0, [])
+
+
+def test_imported_volunteers_count(world, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The Excel import writes volunteers in bulk (no signals): they count all the same."""
+    from shegong.volunteers.tests import test_imports
+
+    settings.TASKS_MODE = "immediate"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    job = test_imports.run(
+        world.station_head_a, django_capture_on_commit_callbacks, test_imports.workbook(test_imports.good_rows())
+    )
+    assert (job.status, job.written_rows) == ("done", 2), job.message
+    assert (
+        value("volunteers_registered", DISTRICT_A, Period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))) == 2
+    )
+    assert maintenance.verify() == (0, [])
