@@ -1,4 +1,3 @@
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from shegong.web.navigation import NavItem
@@ -13,19 +12,5 @@ NAV_ITEMS = [
         861,
         section="analytics",
     ),
+    NavItem(_("目标"), "analytics:targets", "analytics.view_target", "bullseye", 862, section="analytics"),
 ]
-
-
-def _targets_mounted() -> bool:
-    try:
-        reverse("analytics:targets")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# The targets' pages (目标) come from their own module (urls_targets); listed only once they are mounted.
-if _targets_mounted():
-    NAV_ITEMS.append(
-        NavItem(_("目标"), "analytics:targets", "analytics.view_target", "bullseye", 862, section="analytics")
-    )

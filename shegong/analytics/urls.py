@@ -1,5 +1,3 @@
-from importlib.util import find_spec
-
 from django.urls import include, path
 
 from shegong.analytics import views
@@ -14,8 +12,6 @@ urlpatterns = [
     path("report.xlsx", views.download, name="download"),
     path("region/<str:code>/report/", views.report_page, name="report"),
     path("region/<str:code>/report.xlsx", views.report_download, name="report_download"),
+    # The targets' pages (目标), in this namespace.
+    path("targets/", include("shegong.analytics.urls_targets")),
 ]
-
-# The targets' pages (目标) live in their own module; mounted here, in this namespace, once it exists.
-if find_spec("shegong.analytics.urls_targets") is not None:
-    urlpatterns.append(path("targets/", include("shegong.analytics.urls_targets")))
