@@ -66,6 +66,12 @@ SHOTS = [
     ("inbox.png", "station_head", "/inbox/", False),
     # The demo volunteer's time bank on a phone.
     ("time-bank.png", "volunteer", "/timebank/my/", True),
+    # 统计看板: the city's key indicators with targets, a district's drill-down, an indicator, targets, the report.
+    ("dashboard.png", "gz_admin", "/analytics/", False),
+    ("dashboard-district.png", "gz_admin", "/analytics/region/440104000000/", False),
+    ("indicator.png", "gz_admin", "/analytics/region/440100000000/indicator/person_times/", False),
+    ("targets.png", "gz_admin", "/analytics/targets/", False),
+    ("report-print.png", "gz_admin", "/analytics/region/440100000000/report/", False),
 ]
 
 
