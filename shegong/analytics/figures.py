@@ -65,6 +65,9 @@ class Evaluation:
 def _dimension_q(measure: catalogue.Measure) -> Q:
     if not measure.dim and not measure.dim2:
         return Q(dim="", dim2="")
+    if not measure.dim:
+        # The totals over the first dimension for these values of the second: a few rows, not every combination.
+        return Q(dim="", dim2__in=list(measure.dim2))
     q = Q()
     if measure.dim:
         q &= Q(dim__in=list(measure.dim))
@@ -283,8 +286,8 @@ def breakdown(indicator: catalogue.Indicator, node: Node, period: Period) -> lis
         rows = rows.exclude(dim2="")
         if measure.dim2:
             rows = rows.filter(dim2__in=list(measure.dim2))
-        if measure.dim:
-            rows = rows.filter(dim__in=list(measure.dim))
+        # Within the first dimension's values when the measure restricts them, else its totals ('').
+        rows = rows.filter(dim__in=list(measure.dim)) if measure.dim else rows.filter(dim="")
     rows = rows.filter(_time_q(fact, period))
     totals = rows.values(column).order_by().annotate(total=Sum("value")).values_list(column, "total")
     labels = fact.dim_labels(indicator.breakdown) if fact.dim_labels else {}

@@ -178,7 +178,7 @@ def expand(deltas: Counter, base_only: bool = False) -> Counter:
             continue
         dim_sets = [(dim, dim2)]
         if dim2:
-            dim_sets.append((dim, ""))
+            dim_sets.extend([(dim, ""), ("", dim2)])
         if dim:
             dim_sets.append(("", ""))
         periods = (("D", day), ("M", month_start(day)), ("Y", year_start(day)))
@@ -242,8 +242,13 @@ def drain(batch: int = DRAIN_BATCH) -> int:
     table = PendingContribution._meta.db_table
     skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     applied = 0
+    # A drain in a transaction of its own may commit asynchronously: if the commit is lost in a crash, the queue rows
+    # it removed come back with it and are drained again. Never inside a caller's transaction (a real write).
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
+            if relaxed:
+                cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(
                 f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s{skip}) "
                 f"RETURNING fact, region_code, day, dim, dim2, value",
@@ -514,23 +519,28 @@ def _truncate(unit: str, column: str) -> str:
 
 def _rollups(cursor, table: str) -> None:
     columns = _columns()
-    # Dimension totals at the community-day level …
+    # Dimension totals at the community-day level (over the second dimension, over the first, over both) …
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT fact, 5, 'D', dim, '', prefix, period, province_code, SUM(value) "
-        f"FROM {table} WHERE level = 5 AND grain = 'D' AND dim2 <> '' "
+        f"FROM {table} WHERE level = 5 AND grain = 'D' AND dim <> '' AND dim2 <> '' "
         f"GROUP BY fact, dim, prefix, period, province_code"
+    )
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT fact, 5, 'D', '', dim2, prefix, period, province_code, SUM(value) "
+        f"FROM {table} WHERE level = 5 AND grain = 'D' AND dim <> '' AND dim2 <> '' "
+        f"GROUP BY fact, dim2, prefix, period, province_code"
     )
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT fact, 5, 'D', '', '', prefix, period, province_code, SUM(value) "
         f"FROM {table} WHERE level = 5 AND grain = 'D' AND dim <> '' AND dim2 = '' "
         f"GROUP BY fact, prefix, period, province_code"
     )
-    # … then every region level from the community level …
-    for level, length in LEVEL_LENGTHS[:-1]:
+    # … then each region level from the one below it (each pass reads fewer rows than the last) …
+    for level, length in reversed(LEVEL_LENGTHS[:-1]):
         cursor.execute(
             f"INSERT INTO {table} ({columns}) "
             f"SELECT fact, {level}, 'D', dim, dim2, SUBSTR(prefix, 1, {length}), period, province_code, SUM(value) "
-            f"FROM {table} WHERE level = 5 AND grain = 'D' "
+            f"FROM {table} WHERE level = {level + 1} AND grain = 'D' "
             f"GROUP BY fact, dim, dim2, SUBSTR(prefix, 1, {length}), period, province_code"
         )
     # … then months from days and years from months.
@@ -547,6 +557,9 @@ def _build(model) -> None:
     table = model._meta.db_table
     live = model is Aggregate
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rollups group millions of rows: let them sort and hash in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         if live:
             pending = PendingContribution._meta.db_table
             if connection.vendor == "postgresql":
