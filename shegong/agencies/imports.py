@@ -11,8 +11,8 @@ from shegong.agencies import selectors
 from shegong.agencies.demo import demo_credit_code
 from shegong.agencies.models import SERVICE_DOMAIN_DICTIONARY, Agency, AgencyServiceDomain
 from shegong.analytics import maintenance
-from shegong.core.scope import grants_of
-from shegong.regions.codes import InvalidCode, canonical, subtree_bounds
+from shegong.core.scope import reach_of
+from shegong.regions.codes import InvalidCode, canonical
 from shegong.regions.models import Region
 from shegong.tabular import parsers
 from shegong.tabular.spec import Column, ImportSpec
@@ -96,7 +96,6 @@ class AgencyImport(ImportSpec):
     def prepare(self, actor) -> dict:
         from shegong.refdata.models import DictionaryItem
 
-        grants = [grant for grant in grants_of(actor) if self.permission in grant.permissions]
         return {
             "existing": set(Agency.objects.values_list("credit_code", flat=True)),
             "domains": dict(
@@ -104,8 +103,7 @@ class AgencyImport(ImportSpec):
                     "name", "pk"
                 )
             ),
-            "nationwide": any(grant.nationwide for grant in grants),
-            "bounds": [subtree_bounds(grant.region_code, grant.region_level) for grant in grants if grant.region_code],
+            "reach": reach_of(actor, self.permission),
             "regions": {},  # canonical code -> level, or None when unknown (looked up once per distinct code)
             "today": timezone.localdate(),
         }
@@ -130,7 +128,7 @@ class AgencyImport(ImportSpec):
                 errors.append(_("所在区划代码 %(code)s 不存在") % {"code": values["region"]})
             elif level not in REGION_LEVELS:
                 errors.append(_("所在区划须为区县或街道（乡镇），而不是“%(code)s”") % {"code": values["region"]})
-            elif not context["nationwide"] and not any(low <= code <= high for low, high in context["bounds"]):
+            elif not context["reach"].covers(code):
                 errors.append(_("所在区划 %(code)s 不在您的管辖范围内") % {"code": values["region"]})
             else:
                 values["region"] = code

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core.fields import blind_index_for
-from shegong.core.scope import grants_of
+from shegong.core.scope import reach_of
 from shegong.recipients import permissions
 from shegong.recipients.identity import parse_recipient_id
 from shegong.recipients.models import CATEGORY_DICTIONARY, ConsentScope, Recipient, RecipientCategory
@@ -123,12 +123,9 @@ class RecipientImport(ImportSpec):
             dictionary__code=CATEGORY_DICTIONARY, is_active=True
         ).values_list("pk", "code", "name"):
             categories[name] = categories[code] = pk
-        grants = [grant for grant in grants_of(actor) if self.permission in grant.permissions]
         return {
             "categories": categories,
-            "nationwide": any(grant.nationwide for grant in grants),
-            "bounds": [subtree_bounds(g.region_code, g.region_level) for g in grants if g.region_code],
-            "agencies": {grant.agency_id for grant in grants if grant.agency_id},
+            "reach": reach_of(actor, self.permission),
             "communities": {},
             "stations": {},
             "today": timezone.localdate(),
@@ -181,12 +178,7 @@ class RecipientImport(ImportSpec):
                 low, high = subtree_bounds(station[1], Region.objects.get(pk=station[1]).level)
                 if not low <= community.code <= high:
                     errors.append(_("服务站点编码：该站点不覆盖这个村（社区）"))
-            in_scope = (
-                context["nationwide"]
-                or any(low <= community.code <= high for low, high in context["bounds"])
-                or (station is not None and station[2] in context["agencies"])
-            )
-            if not in_scope:
+            if not context["reach"].covers(community.code, station[2] if station is not None else None):
                 errors.append(_("所在村（社区）区划代码：不在您的管辖范围内"))
         values["_station"] = station[0] if station else None
         names = [part for part in LIST_SEPARATORS.split(values["categories"] or "") if part]

@@ -25,7 +25,6 @@ from shegong.recipients.identity import parse_recipient_id
 from shegong.refdata.models import DictionaryItem
 from shegong.regions.models import Region
 from shegong.stations.models import Station
-from shegong.volunteers.imports import take_numbers
 from shegong.volunteers.models import (
     SKILL_DICTIONARY,
     ServiceRecord,
@@ -35,6 +34,7 @@ from shegong.volunteers.models import (
     VolunteerTeam,
     VolunteerTraining,
 )
+from shegong.volunteers.services import take_volunteer_numbers
 from shegong.workers.identity import id_number_from_body
 from shegong.workers.imports import Builder
 
@@ -147,7 +147,7 @@ def _write(plan: list[dict]) -> list[Volunteer]:
     for values in plan:
         groups.setdefault((values["province_code"], values["registered_on"].year), []).append(values)
     for (province, year), group in sorted(groups.items()):
-        for values, number in zip(group, take_numbers(province, year, len(group)), strict=True):
+        for values, number in zip(group, take_volunteer_numbers(province, year, len(group)), strict=True):
             values = dict(values)
             skills = values.pop("_skills")
             facts = parse_recipient_id(values["id_number"])

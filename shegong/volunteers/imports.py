@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.analytics import maintenance
 from shegong.core.fields import blind_index_for
-from shegong.core.scope import grants_of, scoped
+from shegong.core.scope import reach_of, scoped
 from shegong.recipients.identity import parse_recipient_id
 from shegong.regions.codes import InvalidCode, canonical, subtree_bounds
 from shegong.regions.models import Region
@@ -31,7 +31,7 @@ from shegong.stations.models import Station
 from shegong.tabular import parsers
 from shegong.tabular.spec import Column, ImportSpec, register
 from shegong.volunteers import permissions, services
-from shegong.volunteers.models import SKILL_DICTIONARY, Volunteer, VolunteerNumberSequence, VolunteerTeam
+from shegong.volunteers.models import SKILL_DICTIONARY, Volunteer, VolunteerTeam
 from shegong.workers.imports import Builder
 
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -46,16 +46,6 @@ def identity() -> parsers.Parser:
             raise ValidationError(exc.messages[0]) from None
 
     return parse
-
-
-def take_numbers(province_code: str, year: int, count: int) -> list[str]:
-    """`count` consecutive volunteer numbers under the sequence row's lock (inside the import's transaction)."""
-    VolunteerNumberSequence.objects.get_or_create(province_code=province_code, year=year)
-    sequence = VolunteerNumberSequence.objects.select_for_update().get(province_code=province_code, year=year)
-    first = sequence.last + 1
-    sequence.last += count
-    sequence.save(update_fields=["last"])
-    return [f"V{province_code}{year}{serial:06d}" for serial in range(first, first + count)]
 
 
 class VolunteerImport(ImportSpec):
@@ -114,12 +104,9 @@ class VolunteerImport(ImportSpec):
             dictionary__code=SKILL_DICTIONARY, is_active=True
         ).values_list("pk", "code", "name"):
             skills[name] = skills[code] = pk
-        grants = [grant for grant in grants_of(actor) if self.permission in grant.permissions]
         return {
             "skills": skills,
-            "nationwide": actor is None or any(grant.nationwide for grant in grants),
-            "bounds": [subtree_bounds(g.region_code, g.region_level) for g in grants if g.region_code],
-            "agencies": {grant.agency_id for grant in grants if grant.agency_id},
+            "reach": reach_of(actor, self.permission),
             "regions": {},
             "stations": {},
             "today": timezone.localdate(),
@@ -158,12 +145,7 @@ class VolunteerImport(ImportSpec):
                 low, high = subtree_bounds(station[1], station[2])
                 if not low <= region.code <= high:
                     errors.append(_("管理站点编码：该站点不覆盖所在地区"))
-            in_scope = (
-                context["nationwide"]
-                or any(low <= region.code <= high for low, high in context["bounds"])
-                or (station is not None and station[3] in context["agencies"])
-            )
-            if not in_scope:
+            if not context["reach"].covers(region.code, station[3] if station is not None else None):
                 errors.append(_("所在地区区划代码：不在您的管辖范围内"))
         values["_station"] = station[0] if station else None
         names = [part for part in LIST_SEPARATORS.split(values["skills"] or "") if part]
@@ -184,7 +166,7 @@ class VolunteerImport(ImportSpec):
             row["registered_on"] = row["registered_on"] or context["today"]
             groups.setdefault((row["region"][:2], row["registered_on"].year), []).append(row)
         for (province, year), group in sorted(groups.items()):
-            for row, number in zip(group, take_numbers(province, year, len(group)), strict=True):
+            for row, number in zip(group, services.take_volunteer_numbers(province, year, len(group)), strict=True):
                 facts = parse_recipient_id(row["id_number"])
                 row["_volunteer"] = build(
                     number=number,

@@ -99,13 +99,15 @@ def _not_future(value: dt.date, field: str) -> None:
 # Volunteers ---------------------------------------------------------------------------------------------------------
 
 
-def next_volunteer_number(province_code: str, year: int) -> str:
-    """Take the next number of the province and year under a row lock (call inside a transaction)."""
+def take_volunteer_numbers(province_code: str, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers of the province and year under the sequence row's lock (inside a transaction):
+    the form takes one, an import a block for its rows."""
     VolunteerNumberSequence.objects.get_or_create(province_code=province_code, year=year)
     sequence = VolunteerNumberSequence.objects.select_for_update().get(province_code=province_code, year=year)
-    sequence.last += 1
+    first = sequence.last + 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
-    return f"V{province_code}{year}{sequence.last:06d}"
+    return [f"V{province_code}{year}{serial:06d}" for serial in range(first, first + count)]
 
 
 def _skill_items(values: Iterable) -> list:
@@ -187,7 +189,7 @@ def volunteer_register(*, actor, id_number: str, skills: Iterable = (), preferre
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    volunteer.number = next_volunteer_number(volunteer.province_code, volunteer.registered_on.year)
+    volunteer.number = take_volunteer_numbers(volunteer.province_code, volunteer.registered_on.year, 1)[0]
     volunteer.full_clean(exclude=["id_number_index", "phone_index", "skills", "preferred_regions"])
     try:
         with transaction.atomic():
