@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from shegong.analytics import catalogue, maintenance
 from shegong.analytics.models import Aggregate
@@ -296,6 +297,15 @@ def breakdown(indicator: catalogue.Indicator, node: Node, period: Period) -> lis
 
 
 # --- targets ----------------------------------------------------------------------------------------------------------
+
+
+# What a target's progress status is called on every page, export and sheet.
+PROGRESS_LABELS = {
+    "met": _("已达成"),
+    "on_track": _("按进度可达成"),
+    "off_track": _("按进度难以达成"),
+    "no_data": _("暂无数据"),
+}
 
 
 @dataclass

@@ -25,22 +25,13 @@ from shegong.analytics.figures import COUNTRY_NODE, Figure, Node
 from shegong.analytics.periods import Period, month_start, parse_period, year_to_date
 from shegong.audit.models import AuditEntry
 from shegong.audit.services import record
+from shegong.regions.models import Region
 
 REMAINDER = "_"  # the code of the remainder row (records attached to the region itself)
 NAME_LABEL = gettext_lazy("地区")
-STATUS_LABELS = {
-    "met": gettext_lazy("已达成"),
-    "on_track": gettext_lazy("按进度可达成"),
-    "off_track": gettext_lazy("按进度难以达成"),
-    "no_data": gettext_lazy("暂无数据"),
-}
-LEVEL_LABELS = {
-    1: gettext_lazy("省级"),
-    2: gettext_lazy("地级"),
-    3: gettext_lazy("县级"),
-    4: gettext_lazy("乡级"),
-    5: gettext_lazy("村级"),
-}
+STATUS_LABELS = figures.PROGRESS_LABELS
+# The division table's own names of its levels (省级 … 村级).
+LEVEL_LABELS = dict(Region.Level.choices)
 
 
 # --- periods ----------------------------------------------------------------------------------------------------------

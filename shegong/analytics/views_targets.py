@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shegong.accounts.forms import add_service_error
@@ -19,12 +18,7 @@ from shegong.analytics.forms import PresetForm, TargetForm
 from shegong.analytics.models import Target
 from shegong.core.listing import permission
 
-STATUS_LABELS = {
-    "met": (gettext_lazy("已达成"), "success"),
-    "on_track": (gettext_lazy("按进度可达成"), "primary"),
-    "off_track": (gettext_lazy("按进度难以达成"), "danger"),
-    "no_data": (gettext_lazy("暂无数据"), "secondary"),
-}
+STATUS_COLOURS = {"met": "success", "on_track": "primary", "off_track": "danger", "no_data": "secondary"}
 
 
 @dataclass
@@ -68,8 +62,7 @@ class Row:
     @property
     def status(self) -> tuple[str, str]:
         code = self.progress.status if self.progress else "no_data"
-        label, colour = STATUS_LABELS[code]
-        return str(label), colour
+        return str(figures.PROGRESS_LABELS[code]), STATUS_COLOURS[code]
 
 
 def _target(request, pk: int, perm: str) -> Target:
